@@ -1,0 +1,13 @@
+DROP TABLE daily_activity;
+DROP TABLE samples;
+DROP TABLE sleep_stage_intervals;
+DROP TABLE sleep_sessions;
+DROP TABLE workouts;
+DROP TABLE data_sources;
+DROP TABLE raw_payloads;
+DROP TABLE connections;
+DROP TABLE oauth_states;
+DROP TABLE users;
+DROP TABLE api_keys;
+DROP TABLE developers;
+DROP TABLE tenants;

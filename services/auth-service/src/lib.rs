@@ -1,0 +1,12 @@
+//! auth-service: creates end users, runs the OAuth connect flow with providers, stores
+//! connections (tokens encrypted) and queues the 30-day backfill of each new connection.
+
+pub mod cli;
+pub mod routes;
+pub mod seed;
+pub mod settings;
+pub mod startup;
+pub mod sync;
+
+pub use settings::Settings;
+pub use startup::Application;

@@ -1,0 +1,104 @@
+//! Builds the running service: database pool, broker publisher, provider HTTP sender, routes.
+
+use std::net::TcpListener;
+
+use actix_web::web;
+use messaging::{CancellationToken, Publisher};
+use providers::{HttpSender, HttpSenderConfig};
+use service_kit::health::Readiness;
+use service_kit::metrics::Metrics;
+use storage::{Database, TokenCipher};
+
+use crate::routes;
+use crate::settings::Settings;
+
+/// Everything a handler needs, shared by all workers.
+pub struct AppState {
+    pub settings: Settings,
+    pub db: Database,
+    pub cipher: TokenCipher,
+    pub publisher: Publisher,
+    pub sender: HttpSender,
+}
+
+pub struct Application {
+    port: u16,
+    server: actix_web::dev::Server,
+    shutdown: CancellationToken,
+    publisher: Publisher,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        service_kit::install_crypto_provider();
+        let db = Database::connect(
+            &settings.common.database.url,
+            settings.common.database.max_connections,
+        )?;
+        let cipher = settings.common.security.cipher()?;
+        let publisher = Publisher::connect(&settings.common.amqp, "auth-service").await?;
+        let sender = HttpSender::new(HttpSenderConfig::default())?;
+        let metrics = Metrics::new("auth-service")?;
+        let readiness = Readiness::new()
+            .with_database(db.clone())
+            .with_publisher(publisher.clone());
+        let listener = settings.common.http.bind()?;
+        let port = listener.local_addr()?.port();
+        let http = settings.common.http.clone();
+        let state = web::Data::new(AppState {
+            settings,
+            db: db.clone(),
+            cipher,
+            publisher: publisher.clone(),
+            sender,
+        });
+        let server = start_server(listener, &http, state, db, metrics, readiness)?;
+        Ok(Self {
+            port,
+            server,
+            shutdown: CancellationToken::new(),
+            publisher,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Cancel this token to stop the service gracefully.
+    pub fn shutdown_token(&self) -> CancellationToken {
+        self.shutdown.clone()
+    }
+
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let handle = self.server.handle();
+        let shutdown = self.shutdown.clone();
+        tokio::spawn(async move {
+            shutdown.cancelled().await;
+            handle.stop(true).await;
+        });
+        self.server.await?;
+        self.publisher.close().await;
+        Ok(())
+    }
+}
+
+fn start_server(
+    listener: TcpListener,
+    http: &service_kit::HttpSettings,
+    state: web::Data<AppState>,
+    db: Database,
+    metrics: Metrics,
+    readiness: Readiness,
+) -> std::io::Result<actix_web::dev::Server> {
+    let db = web::Data::new(db);
+    let metrics = web::Data::new(metrics);
+    let readiness = web::Data::new(readiness);
+    service_kit::server::start(listener, http, move |cfg| {
+        cfg.app_data(state.clone())
+            .app_data(db.clone())
+            .app_data(metrics.clone())
+            .app_data(readiness.clone())
+            .configure(routes::configure);
+    })
+}

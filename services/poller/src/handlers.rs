@@ -1,0 +1,95 @@
+//! Queue handlers: decode, run, and turn the result into an explicit outcome.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use messaging::proto::{RawPayload, SyncJob};
+use messaging::{Delivery, Handler, Outcome};
+use providers::ProviderError;
+use tracing::Instrument;
+
+use crate::fetch::{self, SyncError};
+use crate::startup::State;
+
+fn outcome(result: Result<usize, SyncError>, delivery: &Delivery, what: &str) -> Outcome {
+    match result {
+        Ok(n) => {
+            tracing::info!(pages = n, "{what} done");
+            Outcome::Ack
+        }
+        Err(SyncError::ConnectionGone) => {
+            tracing::info!("{what}: connection gone; dropping");
+            Outcome::Ack
+        }
+        Err(SyncError::NeedsReauth) => {
+            tracing::warn!("{what}: connection needs re-authorisation; dropping");
+            Outcome::Ack
+        }
+        Err(SyncError::Invalid(reason)) => Outcome::DeadLetter { reason },
+        Err(SyncError::Provider(e)) if !e.is_retryable() => Outcome::DeadLetter {
+            reason: format!("provider error: {e}"),
+        },
+        Err(e) => {
+            let wait = match &e {
+                SyncError::Provider(ProviderError::RateLimited {
+                    retry_after: Some(after),
+                }) => *after,
+                _ => Duration::from_millis(500 * 2u64.pow(delivery.delivery_count.min(6))),
+            };
+            tracing::warn!(error = %e, "{what} failed; will retry");
+            Outcome::Retry {
+                after: wait,
+                reason: e.to_string(),
+            }
+        }
+    }
+}
+
+pub struct SyncJobHandler(pub Arc<State>);
+
+impl Handler for SyncJobHandler {
+    async fn handle(&self, delivery: &Delivery) -> Outcome {
+        let job: SyncJob = match delivery.decode() {
+            Ok(j) => j,
+            Err(e) => {
+                return Outcome::DeadLetter {
+                    reason: format!("undecodable sync job: {e}"),
+                };
+            }
+        };
+        let span = tracing::info_span!("sync_job", job_id = %job.id, provider = %job.provider, connection_id = %job.connection_id);
+        service_kit::telemetry::continue_trace(
+            &span,
+            delivery.traceparent.as_deref(),
+            delivery.tracestate.as_deref(),
+        );
+        let result = fetch::run_job(&self.0, &job).instrument(span.clone()).await;
+        span.in_scope(|| outcome(result, delivery, "sync job"))
+    }
+}
+
+pub struct NotificationHandler(pub Arc<State>);
+
+impl Handler for NotificationHandler {
+    async fn handle(&self, delivery: &Delivery) -> Outcome {
+        let raw: RawPayload = match delivery.decode() {
+            Ok(r) => r,
+            Err(e) => {
+                return Outcome::DeadLetter {
+                    reason: format!("undecodable payload: {e}"),
+                };
+            }
+        };
+        let span =
+            tracing::info_span!("notification", payload_id = %raw.id, provider = %raw.provider);
+        service_kit::telemetry::continue_trace(
+            &span,
+            delivery.traceparent.as_deref(),
+            delivery.tracestate.as_deref(),
+        );
+        let result = fetch::run_notification(&self.0, &raw)
+            .instrument(span.clone())
+            .await;
+        span.in_scope(|| outcome(result, delivery, "notification"))
+    }
+}

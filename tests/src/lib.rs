@@ -1,0 +1,310 @@
+//! The whole stack in one test process: a fresh database, a private RabbitMQ prefix, the Oura
+//! emulator and the five services, each on its own port, talking real HTTP and AMQP.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::Duration;
+
+use base64::Engine;
+use messaging::{CancellationToken, Topology};
+use provider_emulator::{Emulator, EmulatorConfig, OuraConfig};
+use rand::RngCore;
+use reqwest::redirect::Policy;
+use serde_json::Value;
+use storage::queries::{accounts, users};
+use storage::test_support::TestDatabase;
+
+pub const WEBHOOK_VERIFICATION_TOKEN: &str = "e2e-verification-token";
+pub const REDIRECT_URI: &str = "http://127.0.0.1/app/connected";
+
+pub struct Stack {
+    pub db: TestDatabase,
+    pub emulator: Emulator,
+    pub http: reqwest::Client,
+    pub api_key: String,
+    pub tenant_id: uuid::Uuid,
+    pub auth_url: String,
+    pub webhook_url: String,
+    pub query_url: String,
+    pub poller_url: String,
+    pub normalizer_url: String,
+    pub webhook_settings: webhook_receiver::Settings,
+    amqp: messaging::AmqpSettings,
+    tokens: Vec<CancellationToken>,
+    tasks: Vec<tokio::task::JoinHandle<anyhow::Result<()>>>,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn random_key() -> String {
+    let mut key = [0u8; 32];
+    rand::rng().fill_bytes(&mut key);
+    base64::engine::general_purpose::STANDARD.encode(key)
+}
+
+impl Stack {
+    pub async fn start() -> Stack {
+        service_kit::install_crypto_provider();
+        let db = TestDatabase::create().await.unwrap();
+        let seed = rand::rng().next_u64();
+        let emulator = Emulator::start(
+            EmulatorConfig {
+                seed,
+                oura: OuraConfig {
+                    webhook_retry_base_ms: 50,
+                    ..OuraConfig::default()
+                },
+            },
+            "127.0.0.1:0",
+        )
+        .await
+        .unwrap();
+        let oura = OuraConfig::default();
+        let prefix = format!("e2e-{}", uuid::Uuid::new_v4().simple());
+        let (auth_port, webhook_port) = (free_port(), free_port());
+        let auth_url = format!("http://127.0.0.1:{auth_port}");
+        let webhook_url = format!("http://127.0.0.1:{webhook_port}");
+        let common = vec![
+            ("http.port", "0".to_owned()),
+            ("http.workers", "1".to_owned()),
+            ("http.shutdown_timeout_secs", "2".to_owned()),
+            ("database.url", db.url().to_owned()),
+            ("database.max_connections", "4".to_owned()),
+            ("amqp.prefix", prefix.clone()),
+            ("telemetry.json_logs", "false".to_owned()),
+            ("telemetry.log_filter", "warn".to_owned()),
+            ("security.encryption_key", random_key()),
+            ("providers.oura.client_id", oura.client_id.clone()),
+            ("providers.oura.client_secret", oura.client_secret.clone()),
+            (
+                "providers.oura.authorize_url",
+                emulator.oura_authorize_url(),
+            ),
+            ("providers.oura.token_url", emulator.oura_token_url()),
+            ("providers.oura.api_base_url", emulator.oura_api_base()),
+            (
+                "providers.oura.webhook_verification_token",
+                WEBHOOK_VERIFICATION_TOKEN.to_owned(),
+            ),
+            ("oauth.public_base_url", auth_url.clone()),
+            ("poller.public_base_url", auth_url.clone()),
+            ("webhooks.public_base_url", webhook_url.clone()),
+        ];
+        let with = |extra: &[(&'static str, String)]| {
+            let mut all = common.clone();
+            all.extend_from_slice(extra);
+            all
+        };
+        let mut tokens = Vec::new();
+        let mut tasks = Vec::new();
+
+        let auth = auth_service::Application::build(
+            auth_service::Settings::load_with(&with(&[("http.port", auth_port.to_string())]))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+        let webhook_settings = webhook_receiver::Settings::load_with(&with(&[(
+            "http.port",
+            webhook_port.to_string(),
+        )]))
+        .unwrap();
+        let webhook = webhook_receiver::Application::build(webhook_settings.clone())
+            .await
+            .unwrap();
+        let poller = poller::Application::build(poller::Settings::load_with(&common).unwrap())
+            .await
+            .unwrap();
+        let normalizer =
+            normalizer::Application::build(normalizer::Settings::load_with(&common).unwrap())
+                .await
+                .unwrap();
+        let query = query_api::Application::build(query_api::Settings::load_with(&common).unwrap())
+            .await
+            .unwrap();
+        let poller_url = format!("http://127.0.0.1:{}", poller.port());
+        let normalizer_url = format!("http://127.0.0.1:{}", normalizer.port());
+        let query_url = format!("http://127.0.0.1:{}", query.port());
+        macro_rules! run {
+            ($app:expr) => {{
+                tokens.push($app.shutdown_token());
+                tasks.push(tokio::spawn($app.run_until_stopped()));
+            }};
+        }
+        run!(auth);
+        run!(webhook);
+        run!(poller);
+        run!(normalizer);
+        run!(query);
+
+        let mut conn = db.db.conn().await.unwrap();
+        let tenant_id = accounts::create_tenant(&mut conn, "e2e").await.unwrap();
+        let api_key = format!("sk-{}", uuid::Uuid::new_v4().simple());
+        accounts::create_api_key(&mut conn, tenant_id, "e2e", &api_key, None)
+            .await
+            .unwrap();
+        drop(conn);
+
+        let stack = Stack {
+            db,
+            emulator,
+            http: reqwest::Client::builder()
+                .redirect(Policy::none())
+                .build()
+                .unwrap(),
+            api_key,
+            tenant_id,
+            auth_url,
+            webhook_url,
+            query_url,
+            poller_url,
+            normalizer_url,
+            webhook_settings,
+            amqp: messaging::AmqpSettings {
+                prefix,
+                ..Default::default()
+            },
+            tokens,
+            tasks,
+        };
+        for url in [
+            &stack.auth_url,
+            &stack.webhook_url,
+            &stack.poller_url,
+            &stack.normalizer_url,
+            &stack.query_url,
+        ] {
+            stack.wait_ready(url).await;
+        }
+        stack
+    }
+
+    async fn wait_ready(&self, base: &str) {
+        for _ in 0..200 {
+            if let Ok(r) = self.http.get(format!("{base}/health/ready")).send().await
+                && r.status().is_success()
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("{base} never became ready");
+    }
+
+    /// A user of this stack's tenant, created through the API.
+    pub async fn create_user(&self, external_id: &str) -> String {
+        let resp = self
+            .http
+            .post(format!("{}/api/v1/users", self.auth_url))
+            .header("X-Open-Wearables-API-Key", &self.api_key)
+            .json(&serde_json::json!({"email": "e2e@example.com", "external_user_id": external_id}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 201);
+        resp.json::<Value>().await.unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// Connects `user_id` to the emulated Oura the way a browser would; returns the final
+    /// redirect the user lands on.
+    pub async fn connect_oura(&self, user_id: &str) -> reqwest::Url {
+        let resp: Value = self
+            .get_json(&format!(
+                "{}/api/v1/oauth/oura/authorize?user_id={user_id}&redirect_uri={REDIRECT_URI}",
+                self.auth_url
+            ))
+            .await;
+        let authorization_url = resp["authorization_url"].as_str().unwrap();
+        let consent = self.http.get(authorization_url).send().await.unwrap();
+        assert_eq!(consent.status(), 302, "emulator consent should redirect");
+        let callback = consent.headers()["location"].to_str().unwrap().to_owned();
+        assert!(callback.starts_with(&self.auth_url), "callback {callback}");
+        let done = self.http.get(&callback).send().await.unwrap();
+        assert_eq!(done.status(), 303);
+        done.headers()["location"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap()
+    }
+
+    pub async fn get_json(&self, url: &str) -> Value {
+        let resp = self
+            .http
+            .get(url)
+            .header("X-Open-Wearables-API-Key", &self.api_key)
+            .send()
+            .await
+            .unwrap();
+        let status = resp.status();
+        let body: Value = resp.json().await.unwrap();
+        assert!(status.is_success(), "GET {url} → {status}: {body}");
+        body
+    }
+
+    /// Polls `check` until it returns `Some`, up to `secs` seconds.
+    pub async fn eventually<T, F, Fut>(&self, what: &str, secs: u64, mut check: F) -> T
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Option<T>>,
+    {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+        loop {
+            if let Some(v) = check().await {
+                return v;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "timed out waiting for {what}"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// Rows in the raw payload archive (one per payload the normalizer committed).
+    pub async fn archived_payloads(&self) -> i64 {
+        use diesel::prelude::*;
+        use diesel_async::RunQueryDsl;
+        let mut conn = self.db.db.conn().await.unwrap();
+        storage::schema::raw_payloads::table
+            .count()
+            .get_result(&mut conn)
+            .await
+            .unwrap()
+    }
+
+    pub async fn user_in_tenant(&self, user_id: uuid::Uuid) -> bool {
+        let mut conn = self.db.db.conn().await.unwrap();
+        users::find(&mut conn, self.tenant_id, user_id)
+            .await
+            .unwrap()
+            .is_some()
+    }
+
+    /// Stops every service gracefully and removes this stack's queues.
+    pub async fn stop(self) {
+        for t in &self.tokens {
+            t.cancel();
+        }
+        for task in self.tasks {
+            task.await.unwrap().unwrap();
+        }
+        if let Ok(conn) = messaging::connect(&self.amqp, "e2e-cleanup").await
+            && let Ok(channel) = conn.create_channel().await
+        {
+            let _ = Topology::new(&self.amqp.prefix, self.amqp.delivery_limit)
+                .delete_all(&channel)
+                .await;
+        }
+        self.emulator.stop().await;
+    }
+}
