@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# The local stack behind `make run / up / down`: the Oura emulator, the five services and
+# nginx, as background processes with pid files and logs under deploy/local/run/.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+RUN=deploy/local/run
+BIN=${WEARHOUSE_BIN:-target/debug}
+BASE=http://127.0.0.1:8000
+CREDS=deploy/local/demo-credentials.json
+SERVICES=(auth-service:8001 webhook-receiver:8002 poller:8003 normalizer:8004 query-api:8005)
+PG_ADMIN=postgres://postgres:postgres@127.0.0.1:5432/postgres
+
+mkdir -p "$RUN/logs" "$RUN/pids" "$RUN/nginx/tmp"
+
+alive() { [ -f "$RUN/pids/$1.pid" ] && kill -0 "$(cat "$RUN/pids/$1.pid")" 2>/dev/null; }
+
+secrets() {
+  # Generated once per checkout, never committed (deploy/local/run is git-ignored).
+  if [ ! -f "$RUN/secrets.env" ]; then
+    umask 077
+    {
+      echo "WEARHOUSE__SECURITY__ENCRYPTION_KEY=$(head -c 32 /dev/urandom | base64)"
+      echo "WEARHOUSE__PROVIDERS__OURA__WEBHOOK_VERIFICATION_TOKEN=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+      echo "ADMIN_PASSWORD=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')"
+    } > "$RUN/secrets.env"
+  fi
+  set -a
+  # shellcheck disable=SC1091
+  . "$RUN/secrets.env"
+  set +a
+  export WEARHOUSE__DATABASE__URL=postgres://postgres:postgres@127.0.0.1:5432/wearhouse
+  export WEARHOUSE__PROVIDERS__OURA__CLIENT_ID=wearhouse-local
+  export WEARHOUSE__PROVIDERS__OURA__CLIENT_SECRET=wearhouse-local-secret
+  export WEARHOUSE__PROVIDERS__OURA__AUTHORIZE_URL=http://127.0.0.1:9100/oura/oauth/authorize
+  export WEARHOUSE__PROVIDERS__OURA__TOKEN_URL=http://127.0.0.1:9100/oura/oauth/token
+  export WEARHOUSE__PROVIDERS__OURA__API_BASE_URL=http://127.0.0.1:9100/oura
+  export WEARHOUSE__OAUTH__PUBLIC_BASE_URL=$BASE
+  export WEARHOUSE__WEBHOOKS__PUBLIC_BASE_URL=$BASE
+  export WEARHOUSE__POLLER__PUBLIC_BASE_URL=$BASE
+}
+
+create_database() {
+  if ! psql "$PG_ADMIN" -tAc "SELECT 1 FROM pg_database WHERE datname = 'wearhouse'" | grep -q 1; then
+    psql "$PG_ADMIN" -qc "CREATE DATABASE wearhouse"
+  fi
+}
+
+start() { # name port command...
+  local name=$1 port=$2; shift 2
+  if alive "$name"; then return 0; fi
+  WEARHOUSE__HTTP__PORT=$port nohup "$@" >> "$RUN/logs/$name.log" 2>&1 &
+  echo $! > "$RUN/pids/$name.pid"
+}
+
+wait_ready() { # name url
+  for _ in $(seq 1 120); do
+    if curl -fsS -o /dev/null "$2"; then return 0; fi
+    if ! alive "$1"; then echo "error: $1 exited; see $RUN/logs/$1.log" >&2; tail -n 20 "$RUN/logs/$1.log" >&2; exit 1; fi
+    sleep 0.5
+  done
+  echo "error: $1 not ready at $2; see $RUN/logs/$1.log" >&2
+  exit 1
+}
+
+json_field() { sed -nE "s/.*\"$1\" *: *\"?([^\",}]*)\"?.*/\1/p" | head -n 1; }
+
+up() {
+  secrets
+  create_database
+  "$BIN/auth-service" migrate >> "$RUN/logs/migrate.log" 2>&1
+  EMULATOR_ADDR=127.0.0.1:9100 start provider-emulator 9100 "$BIN/provider-emulator"
+  for entry in "${SERVICES[@]}"; do
+    start "${entry%%:*}" "${entry##*:}" "$BIN/${entry%%:*}"
+  done
+  local user_line=""
+  if [ "$(id -u)" = "0" ]; then user_line="user root;"; fi
+  sed -e "s#@RUN@#$PWD/$RUN#g" -e "s#@USER@#$user_line#" deploy/local/nginx.conf.template > "$RUN/nginx/nginx.conf"
+  if ! alive nginx; then
+    /usr/sbin/nginx -p "$PWD/$RUN/nginx" -c "$PWD/$RUN/nginx/nginx.conf" -g "daemon on;"
+    sleep 0.3
+    cp "$RUN/nginx/nginx.pid" "$RUN/pids/nginx.pid"
+  fi
+  wait_ready provider-emulator http://127.0.0.1:9100/_emulator/oura/users
+  for entry in "${SERVICES[@]}"; do
+    wait_ready "${entry%%:*}" "http://127.0.0.1:${entry##*:}/health/ready"
+  done
+  wait_ready nginx "$BASE/health"
+
+  "$BIN/webhook-receiver" register-webhooks >> "$RUN/logs/register-webhooks.log" 2>&1
+  local seeded api_key user_id
+  seeded=$("$BIN/auth-service" seed-demo --admin-email admin@wearhouse.local --admin-password "$ADMIN_PASSWORD" 2>> "$RUN/logs/seed.log")
+  api_key=$(echo "$seeded" | json_field api_key)
+  user_id=$(echo "$seeded" | json_field user_id)
+  umask 077
+  printf '{\n  "admin_email": "admin@wearhouse.local",\n  "admin_password": "%s",\n  "api_key": "%s",\n  "user_id": "%s"\n}\n' \
+    "$ADMIN_PASSWORD" "$api_key" "$user_id" > "$CREDS"
+
+  # Connect the demo user to the emulated Oura like a browser would (the emulator auto-approves).
+  if ! curl -fsS -H "X-Open-Wearables-API-Key: $api_key" "$BASE/api/v1/users/$user_id/connections" | grep -q '"oura"'; then
+    local url
+    url=$(curl -fsS -H "X-Open-Wearables-API-Key: $api_key" \
+      "$BASE/api/v1/oauth/oura/authorize?user_id=$user_id&redirect_uri=$BASE/api/v1/oauth/success" | json_field authorization_url)
+    curl -fsSL -o /dev/null "$url"
+  fi
+  local start end
+  start=$(date -u -d '-30 days' +%F); end=$(date -u +%F)
+  for _ in $(seq 1 120); do
+    if curl -fsS -H "X-Open-Wearables-API-Key: $api_key" \
+      "$BASE/api/v1/users/$user_id/events/sleep?start_date=$start&end_date=$end&limit=1" | grep -q '"start_time"'; then
+      break
+    fi
+    sleep 0.5
+  done
+  cat <<MSG
+Wearhouse is up at $BASE (demo credentials: $CREDS; logs: $RUN/logs/).
+
+  KEY=$api_key
+  USER=$user_id
+
+  # The demo user's connections
+  curl -s -H "X-Open-Wearables-API-Key: \$KEY" $BASE/api/v1/users/\$USER/connections
+  # Their sleep, with stages
+  curl -s -H "X-Open-Wearables-API-Key: \$KEY" "$BASE/api/v1/users/\$USER/events/sleep?start_date=$start&end_date=$end"
+  # Their heart rate
+  curl -s -H "X-Open-Wearables-API-Key: \$KEY" "$BASE/api/v1/users/\$USER/timeseries?start_time=${end}T00:00:00Z&end_time=$(date -u -d '+1 day' +%F)T00:00:00Z&types=heart_rate"
+  # Their workouts
+  curl -s -H "X-Open-Wearables-API-Key: \$KEY" "$BASE/api/v1/users/\$USER/events/workouts?start_date=$start&end_date=$end"
+  # Make Oura announce a new sleep through a signed webhook, then read sleep again
+  curl -s -X POST http://127.0.0.1:9100/_emulator/oura/users/\$(curl -s -H "X-Open-Wearables-API-Key: \$KEY" $BASE/api/v1/users/\$USER/connections | sed -nE 's/.*"provider_user_id":"([^"]*)".*/\1/p')/sleep
+MSG
+}
+
+down() {
+  if [ -f "$RUN/nginx/nginx.pid" ]; then
+    /usr/sbin/nginx -p "$PWD/$RUN/nginx" -c "$PWD/$RUN/nginx/nginx.conf" -s quit 2>/dev/null || true
+  fi
+  for pidfile in "$RUN"/pids/*.pid; do
+    [ -e "$pidfile" ] || continue
+    kill -TERM "$(cat "$pidfile")" 2>/dev/null || true
+  done
+  for pidfile in "$RUN"/pids/*.pid; do
+    [ -e "$pidfile" ] || continue
+    local pid; pid=$(cat "$pidfile")
+    for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    kill -KILL "$pid" 2>/dev/null || true
+    rm -f "$pidfile"
+  done
+  echo "Wearhouse stopped."
+}
+
+follow() {
+  trap 'echo; down; exit 0' INT TERM
+  echo "Following logs; Ctrl-C stops the stack."
+  tail -n 0 -F "$RUN"/logs/*.log &
+  wait
+}
+
+case "${1:-}" in
+  up) up ;;
+  down) down ;;
+  follow) follow ;;
+  *) echo "usage: $0 up|down|follow" >&2; exit 2 ;;
+esac
