@@ -13,6 +13,8 @@ use storage::Database;
 #[derive(Clone, Default)]
 pub struct Readiness {
     database: Option<Database>,
+    /// Set once every migration was seen applied; later probes only ping the pool.
+    migrated: Arc<AtomicBool>,
     publisher: Option<Publisher>,
     flags: Vec<(&'static str, Arc<AtomicBool>)>,
 }
@@ -41,8 +43,13 @@ impl Readiness {
     async fn failures(&self) -> Vec<String> {
         let mut failures = Vec::new();
         if let Some(db) = &self.database {
-            match db.is_ready().await {
-                Ok(true) => {}
+            let check = if self.migrated.load(Ordering::Relaxed) {
+                db.ping().await.map(|()| true)
+            } else {
+                db.is_ready().await
+            };
+            match check {
+                Ok(true) => self.migrated.store(true, Ordering::Relaxed),
                 Ok(false) => failures.push("database: migrations pending".to_owned()),
                 Err(e) => {
                     tracing::warn!(error = %e, "readiness: database check failed");

@@ -43,6 +43,14 @@ impl Database {
             .map_err(|e| StorageError::Pool(e.to_string()))
     }
 
+    /// A round trip through the pool (`SELECT 1`).
+    pub async fn ping(&self) -> Result<(), StorageError> {
+        use diesel_async::RunQueryDsl;
+        let mut conn = self.conn().await?;
+        diesel::sql_query("SELECT 1").execute(&mut conn).await?;
+        Ok(())
+    }
+
     /// Applies pending migrations; returns the versions applied.
     pub async fn run_migrations(&self) -> Result<Vec<String>, StorageError> {
         self.with_sync_connection(|harness| {

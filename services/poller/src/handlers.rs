@@ -93,3 +93,70 @@ impl Handler for NotificationHandler {
         span.in_scope(|| outcome(result, delivery, "notification"))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn first_delivery() -> Delivery {
+        Delivery::default()
+    }
+
+    #[test]
+    fn gone_or_unauthorised_connections_are_acked_not_retried() {
+        for e in [SyncError::ConnectionGone, SyncError::NeedsReauth] {
+            assert_eq!(outcome(Err(e), &first_delivery(), "job"), Outcome::Ack);
+        }
+    }
+
+    #[test]
+    fn invalid_jobs_and_permanent_provider_errors_are_dead_lettered() {
+        let invalid = outcome(
+            Err(SyncError::Invalid("bad window".into())),
+            &first_delivery(),
+            "job",
+        );
+        assert_eq!(
+            invalid,
+            Outcome::DeadLetter {
+                reason: "bad window".into()
+            }
+        );
+        let forbidden = SyncError::Provider(ProviderError::Status {
+            status: 403,
+            body: "Missing Scopes".into(),
+        });
+        assert!(matches!(
+            outcome(Err(forbidden), &first_delivery(), "job"),
+            Outcome::DeadLetter { .. }
+        ));
+    }
+
+    #[test]
+    fn rate_limits_are_retried_after_the_providers_retry_after() {
+        let limited = SyncError::Provider(ProviderError::RateLimited {
+            retry_after: Some(Duration::from_secs(7)),
+        });
+        match outcome(Err(limited), &first_delivery(), "job") {
+            Outcome::Retry { after, .. } => assert_eq!(after, Duration::from_secs(7)),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn transient_failures_back_off_with_the_delivery_count() {
+        let transient = || SyncError::Provider(ProviderError::Transport("reset".into()));
+        let wait = |count| match outcome(
+            Err(transient()),
+            &Delivery {
+                delivery_count: count,
+                ..Delivery::default()
+            },
+            "job",
+        ) {
+            Outcome::Retry { after, .. } => after,
+            other => panic!("{other:?}"),
+        };
+        assert!(wait(0) < wait(1) && wait(1) < wait(3));
+    }
+}
