@@ -104,7 +104,7 @@ impl Stack {
         let mut tokens = Vec::new();
         let mut tasks = Vec::new();
 
-        let auth = auth_service::Application::build(
+        let auth = auth_service::build(
             auth_service::Settings::load_with(&with(&[("http.port", auth_port.to_string())]))
                 .unwrap(),
         )
@@ -115,17 +115,16 @@ impl Stack {
             webhook_port.to_string(),
         )]))
         .unwrap();
-        let webhook = webhook_receiver::Application::build(webhook_settings.clone())
+        let webhook = webhook_receiver::build(webhook_settings.clone())
             .await
             .unwrap();
-        let poller = poller::Application::build(poller::Settings::load_with(&common).unwrap())
+        let poller = poller::build(poller::Settings::load_with(&common).unwrap())
             .await
             .unwrap();
-        let normalizer =
-            normalizer::Application::build(normalizer::Settings::load_with(&common).unwrap())
-                .await
-                .unwrap();
-        let query = query_api::Application::build(query_api::Settings::load_with(&common).unwrap())
+        let normalizer = normalizer::build(normalizer::Settings::load_with(&common).unwrap())
+            .await
+            .unwrap();
+        let query = query_api::build(query_api::Settings::load_with(&common).unwrap())
             .await
             .unwrap();
         let poller_url = format!("http://127.0.0.1:{}", poller.port());

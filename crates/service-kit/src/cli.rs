@@ -28,6 +28,12 @@ pub fn parse(mut args: Vec<String>) -> Command {
     }
 }
 
+/// `serve`: runs the service until SIGTERM/SIGINT, then stops it gracefully.
+pub async fn serve(app: crate::server::Running) -> anyhow::Result<()> {
+    crate::shutdown::cancel_on_signal(app.shutdown_token());
+    app.run_until_stopped().await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -44,3 +44,69 @@ where
     .shutdown_timeout(settings.shutdown_timeout_secs)
     .run())
 }
+
+/// A started service: its HTTP server plus background tasks (queue consumers), stopped together.
+pub struct Running {
+    port: u16,
+    server: actix_web::dev::Server,
+    shutdown: messaging::CancellationToken,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+    publisher: Option<messaging::Publisher>,
+}
+
+impl Running {
+    pub fn new(
+        port: u16,
+        server: actix_web::dev::Server,
+        shutdown: messaging::CancellationToken,
+    ) -> Self {
+        Self {
+            port,
+            server,
+            shutdown,
+            tasks: Vec::new(),
+            publisher: None,
+        }
+    }
+
+    /// Tasks that watch the shutdown token and finish their in-flight work before ending.
+    pub fn with_tasks(mut self, tasks: Vec<tokio::task::JoinHandle<()>>) -> Self {
+        self.tasks = tasks;
+        self
+    }
+
+    /// Closed last, after the server and tasks stopped publishing.
+    pub fn with_publisher(mut self, publisher: messaging::Publisher) -> Self {
+        self.publisher = Some(publisher);
+        self
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Cancel this token to stop the service gracefully.
+    pub fn shutdown_token(&self) -> messaging::CancellationToken {
+        self.shutdown.clone()
+    }
+
+    /// Serves until the token is cancelled; then in-flight requests finish (up to
+    /// `http.shutdown_timeout_secs`), consumers settle their deliveries, the publisher closes.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let handle = self.server.handle();
+        let shutdown = self.shutdown.clone();
+        tokio::spawn(async move {
+            shutdown.cancelled().await;
+            handle.stop(true).await;
+        });
+        self.server.await?;
+        self.shutdown.cancel();
+        for task in self.tasks {
+            let _ = task.await;
+        }
+        if let Some(publisher) = self.publisher {
+            publisher.close().await;
+        }
+        Ok(())
+    }
+}

@@ -2,17 +2,13 @@
 
 use service_kit::cli::Command;
 
-use crate::{Application, Settings, seed};
+use crate::{Settings, build, seed};
 
 pub async fn run(command: Command) -> anyhow::Result<()> {
     let settings = Settings::load()?;
     let _telemetry = service_kit::telemetry::init("auth-service", &settings.common.telemetry)?;
     match command {
-        Command::Serve => {
-            let app = Application::build(settings).await?;
-            service_kit::shutdown::cancel_on_signal(app.shutdown_token());
-            app.run_until_stopped().await
-        }
+        Command::Serve => service_kit::cli::serve(build(settings).await?).await,
         Command::Migrate => service_kit::migrate(&settings.common.database).await,
         Command::Other(name, args) if name == "seed-demo" => {
             let demo = seed::seed_demo(&settings, &seed::DemoOptions::from_args(&args)?).await?;

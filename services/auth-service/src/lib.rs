@@ -9,4 +9,4 @@ pub mod startup;
 pub mod sync;
 
 pub use settings::Settings;
-pub use startup::Application;
+pub use startup::build;

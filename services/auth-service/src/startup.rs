@@ -7,6 +7,7 @@ use messaging::{CancellationToken, Publisher};
 use providers::{HttpSender, HttpSenderConfig};
 use service_kit::health::Readiness;
 use service_kit::metrics::Metrics;
+use service_kit::server::Running;
 use storage::{Database, TokenCipher};
 
 use crate::routes;
@@ -21,66 +22,32 @@ pub struct AppState {
     pub sender: HttpSender,
 }
 
-pub struct Application {
-    port: u16,
-    server: actix_web::dev::Server,
-    shutdown: CancellationToken,
-    publisher: Publisher,
-}
-
-impl Application {
-    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        service_kit::install_crypto_provider();
-        let db = Database::connect(
-            &settings.common.database.url,
-            settings.common.database.max_connections,
-        )?;
-        let cipher = settings.common.security.cipher()?;
-        let publisher = Publisher::connect(&settings.common.amqp, "auth-service").await?;
-        let sender = HttpSender::new(HttpSenderConfig::default())?;
-        let metrics = Metrics::new("auth-service")?;
-        let readiness = Readiness::new()
-            .with_database(db.clone())
-            .with_publisher(publisher.clone());
-        let listener = settings.common.http.bind()?;
-        let port = listener.local_addr()?.port();
-        let http = settings.common.http.clone();
-        let state = web::Data::new(AppState {
-            settings,
-            db: db.clone(),
-            cipher,
-            publisher: publisher.clone(),
-            sender,
-        });
-        let server = start_server(listener, &http, state, db, metrics, readiness)?;
-        Ok(Self {
-            port,
-            server,
-            shutdown: CancellationToken::new(),
-            publisher,
-        })
-    }
-
-    pub fn port(&self) -> u16 {
-        self.port
-    }
-
-    /// Cancel this token to stop the service gracefully.
-    pub fn shutdown_token(&self) -> CancellationToken {
-        self.shutdown.clone()
-    }
-
-    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        let handle = self.server.handle();
-        let shutdown = self.shutdown.clone();
-        tokio::spawn(async move {
-            shutdown.cancelled().await;
-            handle.stop(true).await;
-        });
-        self.server.await?;
-        self.publisher.close().await;
-        Ok(())
-    }
+/// Starts the service (tests bind port 0 and read `Running::port`).
+pub async fn build(settings: Settings) -> anyhow::Result<Running> {
+    service_kit::install_crypto_provider();
+    let db = Database::connect(
+        &settings.common.database.url,
+        settings.common.database.max_connections,
+    )?;
+    let cipher = settings.common.security.cipher()?;
+    let publisher = Publisher::connect(&settings.common.amqp, "auth-service").await?;
+    let sender = HttpSender::new(HttpSenderConfig::default())?;
+    let metrics = Metrics::new("auth-service")?;
+    let readiness = Readiness::new()
+        .with_database(db.clone())
+        .with_publisher(publisher.clone());
+    let listener = settings.common.http.bind()?;
+    let port = listener.local_addr()?.port();
+    let http = settings.common.http.clone();
+    let state = web::Data::new(AppState {
+        settings,
+        db: db.clone(),
+        cipher,
+        publisher: publisher.clone(),
+        sender,
+    });
+    let server = start_server(listener, &http, state, db, metrics, readiness)?;
+    Ok(Running::new(port, server, CancellationToken::new()).with_publisher(publisher))
 }
 
 fn start_server(

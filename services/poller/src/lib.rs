@@ -10,4 +10,4 @@ pub mod startup;
 pub mod tokens;
 
 pub use settings::Settings;
-pub use startup::Application;
+pub use startup::build;

@@ -8,8 +8,8 @@ use providers::{HttpSender, HttpSenderConfig};
 use service_kit::consumer;
 use service_kit::health::Readiness;
 use service_kit::metrics::Metrics;
+use service_kit::server::Running;
 use storage::{Database, TokenCipher};
-use tokio::task::JoinHandle;
 
 use crate::handlers::{NotificationHandler, SyncJobHandler};
 use crate::settings::Settings;
@@ -23,100 +23,62 @@ pub struct State {
     pub sender: HttpSender,
 }
 
-pub struct Application {
-    port: u16,
-    server: actix_web::dev::Server,
-    consumers: Vec<JoinHandle<()>>,
-    shutdown: CancellationToken,
-    publisher: Publisher,
-}
-
-impl Application {
-    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        service_kit::install_crypto_provider();
-        let db = Database::connect(
-            &settings.common.database.url,
-            settings.common.database.max_connections,
-        )?;
-        let cipher = settings.common.security.cipher()?;
-        let publisher = Publisher::connect(&settings.common.amqp, "poller").await?;
-        let sender = HttpSender::new(HttpSenderConfig::default())?;
-        let shutdown = CancellationToken::new();
-        let amqp = settings.common.amqp.clone();
-        let concurrency = settings.poller.concurrency.max(1);
-        let listener = settings.common.http.bind()?;
-        let port = listener.local_addr()?.port();
-        let http = settings.common.http.clone();
-        let state = Arc::new(State {
-            settings,
-            db: db.clone(),
-            cipher,
-            publisher: publisher.clone(),
-            sender,
-        });
-        let (jobs, jobs_up) = consumer::spawn(
-            &amqp,
-            ConsumerOptions {
-                stream: Stream::SyncJobs,
-                consumer_tag: "poller-sync-jobs".into(),
-                concurrency,
-            },
-            Arc::new(SyncJobHandler(state.clone())),
-            shutdown.clone(),
-        );
-        let (notes, notes_up) = consumer::spawn(
-            &amqp,
-            ConsumerOptions {
-                stream: Stream::Notifications,
-                consumer_tag: "poller-notifications".into(),
-                concurrency,
-            },
-            Arc::new(NotificationHandler(state.clone())),
-            shutdown.clone(),
-        );
-        let consumers = vec![jobs, notes];
-        let readiness = web::Data::new(
-            Readiness::new()
-                .with_database(db)
-                .with_publisher(publisher.clone())
-                .with_flag("sync job consumer", jobs_up)
-                .with_flag("notification consumer", notes_up),
-        );
-        let metrics = web::Data::new(Metrics::new("poller")?);
-        let server = service_kit::server::start(listener, &http, move |cfg| {
-            cfg.app_data(readiness.clone()).app_data(metrics.clone());
-        })?;
-        Ok(Self {
-            port,
-            server,
-            consumers,
-            shutdown,
-            publisher,
-        })
-    }
-
-    pub fn port(&self) -> u16 {
-        self.port
-    }
-
-    pub fn shutdown_token(&self) -> CancellationToken {
-        self.shutdown.clone()
-    }
-
-    /// Runs until the token is cancelled, then drains in-flight jobs before returning.
-    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        let handle = self.server.handle();
-        let shutdown = self.shutdown.clone();
-        tokio::spawn(async move {
-            shutdown.cancelled().await;
-            handle.stop(true).await;
-        });
-        self.server.await?;
-        self.shutdown.cancel();
-        for consumer in self.consumers {
-            let _ = consumer.await;
-        }
-        self.publisher.close().await;
-        Ok(())
-    }
+/// Starts the service (tests bind port 0 and read `Running::port`).
+pub async fn build(settings: Settings) -> anyhow::Result<Running> {
+    service_kit::install_crypto_provider();
+    let db = Database::connect(
+        &settings.common.database.url,
+        settings.common.database.max_connections,
+    )?;
+    let cipher = settings.common.security.cipher()?;
+    let publisher = Publisher::connect(&settings.common.amqp, "poller").await?;
+    let sender = HttpSender::new(HttpSenderConfig::default())?;
+    let shutdown = CancellationToken::new();
+    let amqp = settings.common.amqp.clone();
+    let concurrency = settings.poller.concurrency.max(1);
+    let listener = settings.common.http.bind()?;
+    let port = listener.local_addr()?.port();
+    let http = settings.common.http.clone();
+    let state = Arc::new(State {
+        settings,
+        db: db.clone(),
+        cipher,
+        publisher: publisher.clone(),
+        sender,
+    });
+    let (jobs, jobs_up) = consumer::spawn(
+        &amqp,
+        ConsumerOptions {
+            stream: Stream::SyncJobs,
+            consumer_tag: "poller-sync-jobs".into(),
+            concurrency,
+        },
+        Arc::new(SyncJobHandler(state.clone())),
+        shutdown.clone(),
+    );
+    let (notes, notes_up) = consumer::spawn(
+        &amqp,
+        ConsumerOptions {
+            stream: Stream::Notifications,
+            consumer_tag: "poller-notifications".into(),
+            concurrency,
+        },
+        Arc::new(NotificationHandler(state.clone())),
+        shutdown.clone(),
+    );
+    let consumers = vec![jobs, notes];
+    let readiness = web::Data::new(
+        Readiness::new()
+            .with_database(db)
+            .with_publisher(publisher.clone())
+            .with_flag("sync job consumer", jobs_up)
+            .with_flag("notification consumer", notes_up),
+    );
+    let metrics = web::Data::new(Metrics::new("poller")?);
+    let server = service_kit::server::start(listener, &http, move |cfg| {
+        cfg.app_data(readiness.clone()).app_data(metrics.clone());
+    })?;
+    Ok(Running::new(port, server, shutdown)
+        .with_tasks(consumers)
+        .with_publisher(publisher))
 }

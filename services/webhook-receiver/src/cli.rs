@@ -2,17 +2,13 @@
 
 use service_kit::cli::Command;
 
-use crate::{Application, Settings, subscriptions};
+use crate::{Settings, build, subscriptions};
 
 pub async fn run(command: Command) -> anyhow::Result<()> {
     let settings = Settings::load()?;
     let _telemetry = service_kit::telemetry::init("webhook-receiver", &settings.common.telemetry)?;
     match command {
-        Command::Serve => {
-            let app = Application::build(settings).await?;
-            service_kit::shutdown::cancel_on_signal(app.shutdown_token());
-            app.run_until_stopped().await
-        }
+        Command::Serve => service_kit::cli::serve(build(settings).await?).await,
         Command::Migrate => service_kit::migrate(&settings.common.database).await,
         Command::Other(name, _) if name == "register-webhooks" => {
             for (provider, n) in subscriptions::register_all(&settings).await? {
