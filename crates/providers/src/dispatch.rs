@@ -1,52 +1,90 @@
-//! The provider registry for the services: one `match` over [`Provider`] per capability, so
-//! services never name a provider module. Adding a provider means adding an arm here.
+//! The provider registry: [`with_provider!`] is the one `match` over [`Provider`] that picks a
+//! [`ProviderApi`] implementation. Adding a provider means adding its arm there.
 
-use domain::{Provider, TimeWindow};
+use chrono::{DateTime, Utc};
+use domain::{NormalizedBatch, Provider, TimeWindow};
 use secrecy::SecretString;
-use url::Url;
 
-use crate::error::ProviderError;
-use crate::http::HttpSender;
+use crate::api::{
+    ApiContext, Authorized, Capabilities, ChallengeAnswer, InboundEvent, Notification,
+    OAuthContext, ProviderApi,
+};
+use crate::error::{ProviderError, TransformError};
+use crate::oauth::{AuthorizeRequest, TokenSet};
 use crate::webhook::{Verified, WebhookError, WebhookRequest, WebhookSecrets};
-use crate::{FetchedPayload, oura};
+use crate::{FetchedPayload, ProviderEndpoints};
 
-/// Who the user is at the provider.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProviderAccount {
-    pub id: String,
-    pub username: Option<String>,
+/// Runs `$body` with `$api` bound to the provider's implementation, or evaluates `$none` for
+/// providers without one yet.
+macro_rules! with_provider {
+    ($provider:expr, $api:ident => $body:expr, $none:expr) => {
+        match $provider {
+            Provider::Oura => {
+                let $api = &crate::oura::Oura;
+                $body
+            }
+            _ => $none,
+        }
+    };
 }
 
 fn unsupported(provider: Provider) -> ProviderError {
     ProviderError::InvalidResponse(format!("provider {provider} is not supported yet"))
 }
 
-/// The provider account behind an access token.
-pub async fn account(
-    provider: Provider,
-    api_base_url: Url,
-    sender: HttpSender,
-    token: &SecretString,
-) -> Result<ProviderAccount, ProviderError> {
-    match provider {
-        Provider::Oura => {
-            let info = oura::OuraClient::new(api_base_url, sender)
-                .personal_info(token)
-                .await?;
-            Ok(ProviderAccount {
-                id: info.id,
-                username: info.email,
-            })
-        }
-        other => Err(unsupported(other)),
-    }
+/// Providers with an implementation.
+pub fn supported() -> Vec<Provider> {
+    Provider::ALL
+        .into_iter()
+        .filter(|p| with_provider!(*p, _api => true, false))
+        .collect()
 }
 
-/// What a verified webhook is, for routing.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum InboundWebhook {
-    /// "Something changed, fetch it" (Oura, WHOOP, Polar, …): goes to the poller.
-    Notification { provider_user_id: String },
+pub fn capabilities(provider: Provider) -> Option<Capabilities> {
+    with_provider!(provider, api => Some(api.capabilities()), None)
+}
+
+pub fn default_endpoints(provider: Provider) -> Option<ProviderEndpoints> {
+    with_provider!(provider, api => Some(api.default_endpoints()), None)
+}
+
+pub fn default_scopes(provider: Provider) -> &'static [&'static str] {
+    with_provider!(provider, api => api.default_scopes(), &[])
+}
+
+pub fn authorize_url(
+    provider: Provider,
+    ctx: OAuthContext<'_>,
+    state: &str,
+) -> Result<AuthorizeRequest, ProviderError> {
+    with_provider!(provider, api => api.authorize_url(ctx, state), Err(unsupported(provider)))
+}
+
+pub async fn connect(
+    provider: Provider,
+    ctx: OAuthContext<'_>,
+    code: &str,
+    pkce_verifier: Option<&SecretString>,
+    now: DateTime<Utc>,
+) -> Result<Authorized, ProviderError> {
+    with_provider!(provider, api => api.connect(ctx, code, pkce_verifier, now).await, Err(unsupported(provider)))
+}
+
+pub async fn refresh(
+    provider: Provider,
+    ctx: OAuthContext<'_>,
+    refresh_token: &SecretString,
+    now: DateTime<Utc>,
+) -> Result<TokenSet, ProviderError> {
+    with_provider!(provider, api => api.refresh(ctx, refresh_token, now).await, Err(unsupported(provider)))
+}
+
+pub async fn disconnect(
+    provider: Provider,
+    ctx: OAuthContext<'_>,
+    access_token: &SecretString,
+) -> Result<(), ProviderError> {
+    with_provider!(provider, api => api.disconnect(ctx, access_token).await, Err(unsupported(provider)))
 }
 
 /// Verifies an inbound webhook. Fails closed for providers without a verifier.
@@ -54,147 +92,83 @@ pub fn verify_webhook(
     provider: Provider,
     request: &WebhookRequest<'_>,
     secrets: &WebhookSecrets,
-) -> Result<Verified<InboundWebhook>, WebhookError> {
-    match provider {
-        Provider::Oura => {
-            let n = oura::verify_webhook(request, secrets)?.into_inner();
-            Ok(Verified::new(InboundWebhook::Notification {
-                provider_user_id: n.user_id,
-            }))
-        }
-        _ => Err(WebhookError::BadSignature),
-    }
+) -> Result<Verified<()>, WebhookError> {
+    with_provider!(provider, api => api.verify_webhook(request, secrets), Err(WebhookError::BadSignature))
 }
 
-/// Answers a subscription handshake (`GET` on the webhook URL) from its query pairs.
+pub fn parse_webhook(provider: Provider, body: &[u8]) -> Result<Vec<InboundEvent>, WebhookError> {
+    with_provider!(
+        provider,
+        api => api.parse_webhook(body),
+        Err(WebhookError::Malformed(format!("no webhooks for {provider}")))
+    )
+}
+
 pub fn answer_challenge(
     provider: Provider,
     expected_token: Option<&SecretString>,
     query: &[(String, String)],
-) -> Result<serde_json::Value, WebhookError> {
-    let get = |name: &str| {
-        query
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    };
-    match provider {
-        Provider::Oura => {
-            let expected = expected_token.ok_or(WebhookError::BadVerificationToken)?;
-            let token = get("verification_token")
-                .ok_or(WebhookError::MissingHeader("verification_token"))?;
-            let challenge = get("challenge").ok_or(WebhookError::MissingHeader("challenge"))?;
-            oura::answer_challenge(expected, token, challenge)
-        }
-        _ => Err(WebhookError::BadVerificationToken),
-    }
+) -> Result<ChallengeAnswer, WebhookError> {
+    with_provider!(provider, api => api.answer_challenge(expected_token, query), Err(WebhookError::BadVerificationToken))
 }
 
-/// A notify-only webhook: fetch `object_id` of `data_type` for the account.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Notification {
-    pub provider_user_id: String,
-    pub event_type: String,
-    pub data_type: String,
-    pub object_id: String,
-}
-
-impl Notification {
-    pub fn is_delete(&self) -> bool {
-        self.event_type == "delete"
-    }
-}
-
-/// Parses the body of a notification that the webhook-receiver already verified.
-pub fn parse_notification(provider: Provider, body: &[u8]) -> Result<Notification, WebhookError> {
-    match provider {
-        Provider::Oura => {
-            let n: oura::OuraNotification = serde_json::from_slice(body)
-                .map_err(|e| WebhookError::Malformed(format!("oura notification: {e}")))?;
-            Ok(Notification {
-                provider_user_id: n.user_id,
-                event_type: n.event_type,
-                data_type: n.data_type,
-                object_id: n.object_id,
-            })
-        }
-        _ => Err(WebhookError::Malformed(format!(
-            "no notifications for {provider}"
-        ))),
-    }
-}
-
-/// Every page of the provider's data in `window`. `data_types` empty means all we support;
-/// names the provider does not have are ignored.
 pub async fn fetch_window(
     provider: Provider,
-    api_base_url: Url,
-    sender: HttpSender,
+    api_ctx: ApiContext<'_>,
     token: &SecretString,
     window: TimeWindow,
     data_types: &[String],
 ) -> Result<Vec<FetchedPayload>, ProviderError> {
-    match provider {
-        Provider::Oura => {
-            let types: Vec<oura::OuraDataType> = if data_types.is_empty() {
-                oura::OuraDataType::ALL.to_vec()
-            } else {
-                data_types.iter().filter_map(|t| t.parse().ok()).collect()
-            };
-            oura::OuraClient::new(api_base_url, sender)
-                .fetch_window(token, window, &types)
-                .await
-        }
-        other => Err(unsupported(other)),
-    }
+    with_provider!(provider, api => api.fetch_window(api_ctx, token, window, data_types).await, Err(unsupported(provider)))
 }
 
-/// The object a notification points at; `None` when we do not ingest that data type.
-pub async fn fetch_object(
+pub async fn fetch_notified(
     provider: Provider,
-    api_base_url: Url,
-    sender: HttpSender,
+    api_ctx: ApiContext<'_>,
     token: &SecretString,
     notification: &Notification,
-) -> Result<Option<FetchedPayload>, ProviderError> {
-    match provider {
-        Provider::Oura => {
-            let Ok(data_type) = notification.data_type.parse::<oura::OuraDataType>() else {
-                return Ok(None);
-            };
-            if data_type.is_time_series() {
-                return Ok(None);
-            }
-            oura::OuraClient::new(api_base_url, sender)
-                .fetch_document(token, data_type, &notification.object_id)
-                .await
-                .map(Some)
-        }
-        other => Err(unsupported(other)),
+) -> Result<Vec<FetchedPayload>, ProviderError> {
+    with_provider!(provider, api => api.fetch_notified(api_ctx, token, notification).await, Err(unsupported(provider)))
+}
+
+/// The payload kind for "these external ids were deleted"; its body is a JSON array of ids.
+pub const DELETION_KIND: &str = "deletion";
+
+/// Normalizes one raw payload of `provider` into domain records. Pure.
+pub fn normalize(
+    provider: Provider,
+    kind: &str,
+    body: &[u8],
+) -> Result<NormalizedBatch, TransformError> {
+    if kind == DELETION_KIND {
+        let ids: Vec<String> = serde_json::from_slice(body)
+            .map_err(|e| TransformError::Malformed(format!("deletion: {e}")))?;
+        return Ok(NormalizedBatch {
+            deleted_external_ids: ids,
+            ..NormalizedBatch::default()
+        });
     }
+    with_provider!(provider, api => api.normalize(kind, body), Err(TransformError::UnsupportedProvider(provider)))
 }
 
 /// Subscribes our callback to the provider's webhooks, where the provider has an API for it.
 /// Returns how many subscriptions are in place.
 pub async fn register_webhooks(
     provider: Provider,
-    api_base_url: Url,
-    client_id: &str,
-    client_secret: &SecretString,
-    sender: HttpSender,
+    ctx: OAuthContext<'_>,
     callback_url: &str,
     verification_token: &SecretString,
 ) -> Result<usize, ProviderError> {
     match provider {
         Provider::Oura => {
-            let client = oura::subscriptions::SubscriptionClient::new(
-                api_base_url,
-                client_id.to_owned(),
-                client_secret.clone(),
-                sender,
+            let client = crate::oura::subscriptions::SubscriptionClient::new(
+                ctx.endpoints.api_base_url.clone(),
+                ctx.credentials.client_id.clone(),
+                ctx.credentials.client_secret.clone(),
+                ctx.sender.clone(),
             );
             Ok(client.ensure(callback_url, verification_token).await?.len())
         }
-        other => Err(unsupported(other)),
+        _ => Ok(0),
     }
 }

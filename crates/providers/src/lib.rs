@@ -5,6 +5,7 @@
 //! process for every provider HTTP call, a generic [`oauth::OAuthClient`], and verified-webhook
 //! types. The functions in this file are the registry: one `match` over [`Provider`] each.
 
+pub mod api;
 pub mod dispatch;
 pub mod error;
 pub mod http;
@@ -12,13 +13,17 @@ pub mod oauth;
 pub mod oura;
 pub mod webhook;
 
-use domain::{NormalizedBatch, Provider};
 use secrecy::SecretString;
 use url::Url;
 
+pub use api::{
+    ApiContext, Authorized, Capabilities, ChallengeAnswer, EventType, InboundEvent, Notification,
+    OAuthContext, ProviderAccount, ProviderApi,
+};
 pub use dispatch::{
-    InboundWebhook, Notification, ProviderAccount, account, answer_challenge, fetch_object,
-    fetch_window, parse_notification, register_webhooks, verify_webhook,
+    DELETION_KIND, answer_challenge, authorize_url, capabilities, connect, default_endpoints,
+    default_scopes, disconnect, fetch_notified, fetch_window, normalize, parse_webhook, refresh,
+    register_webhooks, supported, verify_webhook,
 };
 pub use error::{ProviderError, TransformError};
 pub use http::{HttpSender, HttpSenderConfig};
@@ -53,37 +58,15 @@ pub struct FetchedPayload {
     pub body: Vec<u8>,
 }
 
-/// Normalizes one raw payload of `provider` into domain records. Pure.
-pub fn normalize(
-    provider: Provider,
-    kind: &str,
-    body: &[u8],
-) -> Result<NormalizedBatch, TransformError> {
-    match provider {
-        Provider::Oura => oura::transformers::normalize(kind, body),
-        other => Err(TransformError::UnsupportedProvider(other)),
-    }
-}
-
-/// The provider's real production endpoints; `None` for providers not implemented yet.
-pub fn default_endpoints(provider: Provider) -> Option<ProviderEndpoints> {
-    match provider {
-        Provider::Oura => oura::default_endpoints(),
-        _ => None,
-    }
-}
-
-/// The scopes we ask a provider for; empty for providers not implemented yet.
-pub fn default_scopes(provider: Provider) -> &'static [&'static str] {
-    match provider {
-        Provider::Oura => oura::SCOPES,
-        _ => &[],
-    }
+/// A URL literal known to be valid (checked by the providers' endpoint tests).
+pub(crate) fn static_url(url: &'static str) -> Url {
+    Url::parse(url).unwrap_or_else(|e| panic!("invalid built-in URL {url}: {e}"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use domain::Provider;
 
     #[test]
     fn oura_is_registered_and_others_are_not() {
@@ -102,11 +85,18 @@ mod tests {
             Some("https://api.ouraring.com/oauth/revoke")
         );
         assert!(default_scopes(Provider::Oura).contains(&"heartrate"));
-        assert!(default_endpoints(Provider::Garmin).is_none());
-        assert!(default_scopes(Provider::Garmin).is_empty());
+        assert!(default_endpoints(Provider::Samsung).is_none());
+        assert!(default_scopes(Provider::Samsung).is_empty());
         assert!(matches!(
-            normalize(Provider::Whoop, "sleep", b"{}"),
-            Err(TransformError::UnsupportedProvider(Provider::Whoop))
+            normalize(Provider::Samsung, "sleep", b"{}"),
+            Err(TransformError::UnsupportedProvider(Provider::Samsung))
         ));
+    }
+
+    #[test]
+    fn deletion_payloads_normalize_for_every_provider() {
+        let batch = normalize(Provider::Oura, DELETION_KIND, br#"["a","b"]"#).unwrap();
+        assert_eq!(batch.deleted_external_ids, vec!["a", "b"]);
+        assert!(normalize(Provider::Oura, DELETION_KIND, b"{").is_err());
     }
 }

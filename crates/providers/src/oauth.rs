@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU16, Ordering};
 
 use chrono::{DateTime, Utc};
 use domain::Provider;
-use oauth2::basic::{BasicClient, BasicErrorResponse, BasicErrorResponseType, BasicTokenResponse};
+use oauth2::basic::{BasicErrorResponse, BasicErrorResponseType};
 use oauth2::{
     AsyncHttpClient, AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken,
     EndpointNotSet, EndpointSet, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RefreshToken,
@@ -28,6 +28,8 @@ pub struct TokenSet {
     pub refresh_token: Option<SecretString>,
     pub expires_at: Option<DateTime<Utc>>,
     pub scope: Option<String>,
+    /// Every other field of the token response, untouched.
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Where to send the user, and the PKCE verifier to keep (with the state) until the callback.
@@ -55,8 +57,31 @@ pub(crate) enum RevokeStyle {
     AccessTokenQuery,
 }
 
-type ConfiguredClient =
-    BasicClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointSet>;
+/// Token-response fields beyond the standard ones (`x_user_id`, `user_id`, `athlete`, …), kept
+/// because several providers put the account id there.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct ExtraFields {
+    #[serde(flatten)]
+    pub fields: serde_json::Map<String, serde_json::Value>,
+}
+
+impl oauth2::ExtraTokenFields for ExtraFields {}
+
+type TokenResponseWithExtras =
+    oauth2::StandardTokenResponse<ExtraFields, oauth2::basic::BasicTokenType>;
+
+type ConfiguredClient = oauth2::Client<
+    BasicErrorResponse,
+    TokenResponseWithExtras,
+    oauth2::basic::BasicTokenIntrospectionResponse,
+    oauth2::StandardRevocableToken,
+    oauth2::basic::BasicRevocationErrorResponse,
+    EndpointSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointSet,
+>;
 
 /// One provider's OAuth application.
 #[derive(Debug, Clone)]
@@ -80,7 +105,7 @@ impl OAuthClient {
         use_pkce: bool,
         sender: HttpSender,
     ) -> Result<Self, ProviderError> {
-        let inner = BasicClient::new(ClientId::new(credentials.client_id.clone()))
+        let inner = oauth2::Client::new(ClientId::new(credentials.client_id.clone()))
             .set_client_secret(ClientSecret::new(
                 credentials.client_secret.expose_secret().to_owned(),
             ))
@@ -276,7 +301,7 @@ pub fn for_provider(
 type TokenError = RequestTokenError<ProviderError, BasicErrorResponse>;
 
 fn token_result(
-    result: Result<BasicTokenResponse, TokenError>,
+    result: Result<TokenResponseWithExtras, TokenError>,
     last_status: &AtomicU16,
     now: DateTime<Utc>,
 ) -> Result<TokenSet, ProviderError> {
@@ -296,6 +321,7 @@ fn token_result(
             .map(|t| SecretString::from(t.secret().to_owned())),
         expires_at,
         scope,
+        extra: response.extra_fields().fields.clone(),
     })
 }
 

@@ -1,6 +1,7 @@
 //! Oura API v2: OAuth (credentials in the body, no PKCE, single-use refresh tokens), REST pull
 //! with `next_token` pages, notify-only signed webhooks, and transformers.
 
+mod api;
 mod client;
 pub(crate) mod oauth;
 pub mod subscriptions;
@@ -10,24 +11,27 @@ mod webhook;
 use std::fmt;
 use std::str::FromStr;
 
-use url::Url;
-
 use crate::ProviderEndpoints;
 
+pub use api::Oura;
 pub use client::{OuraClient, PersonalInfo};
 pub use webhook::{OuraNotification, answer_challenge, sign, verify_webhook};
 
 /// Scopes we request: the user id and email, sleep and daily summaries, heart rate, workouts.
 pub const SCOPES: &[&str] = &["email", "personal", "daily", "heartrate", "workout"];
 
-/// Oura's production endpoints (always `Some`; the URLs are constants).
+/// Oura's production endpoints.
 pub fn default_endpoints() -> Option<ProviderEndpoints> {
-    Some(ProviderEndpoints {
-        authorize_url: Url::parse("https://cloud.ouraring.com/oauth/authorize").ok()?,
-        token_url: Url::parse("https://api.ouraring.com/oauth/token").ok()?,
-        api_base_url: Url::parse("https://api.ouraring.com").ok()?,
-        revoke_url: Some(Url::parse("https://api.ouraring.com/oauth/revoke").ok()?),
-    })
+    Some(endpoints())
+}
+
+pub(crate) fn endpoints() -> ProviderEndpoints {
+    ProviderEndpoints {
+        authorize_url: crate::static_url("https://cloud.ouraring.com/oauth/authorize"),
+        token_url: crate::static_url("https://api.ouraring.com/oauth/token"),
+        api_base_url: crate::static_url("https://api.ouraring.com"),
+        revoke_url: Some(crate::static_url("https://api.ouraring.com/oauth/revoke")),
+    }
 }
 
 /// The Oura data types Wearhouse fetches, by Oura's own names.

@@ -13,6 +13,8 @@ pub struct WebhookRequest<'a> {
     pub headers: &'a http::HeaderMap,
     /// The raw body bytes; signatures are always checked over these, never re-serialized JSON.
     pub body: &'a [u8],
+    /// The raw query string of the webhook URL (some providers authenticate with a token there).
+    pub query: &'a str,
     pub now: DateTime<Utc>,
 }
 

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use domain::{Provider, TimeWindow};
 use messaging::Stream;
 use messaging::proto::{PayloadOrigin, RawPayload, SyncJob, TraceContext};
-use providers::{FetchedPayload, Notification, ProviderError};
+use providers::{ApiContext, EventType, FetchedPayload, InboundEvent, ProviderError};
 use secrecy::SecretString;
 use storage::StorageError;
 use storage::queries::connections::{self, Connection};
@@ -29,10 +29,11 @@ pub enum SyncError {
     Invalid(String),
 }
 
-pub fn oauth_client(
+/// Our OAuth application at `provider` (for refreshes).
+pub fn oauth_app(
     state: &State,
     provider: Provider,
-) -> Result<providers::OAuthClient, SyncError> {
+) -> Result<(providers::ProviderEndpoints, providers::ProviderCredentials), SyncError> {
     let cfg = state
         .settings
         .common
@@ -45,16 +46,10 @@ pub fn oauth_client(
     let callback = format!("{base}/api/v1/oauth/{provider}/callback")
         .parse()
         .map_err(|e| SyncError::Invalid(format!("callback url: {e}")))?;
-    providers::oauth::for_provider(
-        provider,
-        &endpoints,
-        &cfg.credentials(provider, callback),
-        state.sender.clone(),
-    )
-    .map_err(SyncError::Provider)
+    Ok((endpoints, cfg.credentials(provider, callback)))
 }
 
-fn api_base(state: &State, provider: Provider) -> Result<url::Url, SyncError> {
+pub fn api_base(state: &State, provider: Provider) -> Result<url::Url, SyncError> {
     let cfg = state
         .settings
         .common
@@ -109,11 +104,11 @@ pub async fn run_job(state: &State, job: &SyncJob) -> Result<usize, SyncError> {
     }
     let base = api_base(state, provider)?;
     let pages = with_token(state, &conn, |token| {
-        let base = base.clone();
-        let sender = state.sender.clone();
-        async move {
-            providers::fetch_window(provider, base, sender, &token, window, &job.data_types).await
-        }
+        let api = ApiContext {
+            api_base_url: &base,
+            sender: &state.sender,
+        };
+        async move { providers::fetch_window(provider, api, &token, window, &job.data_types).await }
     })
     .await?;
     for page in &pages {
@@ -123,53 +118,116 @@ pub async fn run_job(state: &State, job: &SyncJob) -> Result<usize, SyncError> {
     Ok(pages.len())
 }
 
-/// Handles a verified notify-only webhook: fetch the object for every linked connection.
+/// Handles a verified webhook body: fetch what notifications point at, forward pushed data,
+/// record deauthorizations, for every connection linked to each provider account.
 /// Returns how many payloads were queued.
-pub async fn run_notification(state: &State, raw: &RawPayload) -> Result<usize, SyncError> {
+pub async fn run_webhook(state: &State, raw: &RawPayload) -> Result<usize, SyncError> {
     let provider: Provider = raw
         .provider
         .parse()
         .map_err(|_| SyncError::Invalid(format!("provider `{}`", raw.provider)))?;
-    let notification: Notification = providers::parse_notification(provider, &raw.body)
+    let events = providers::parse_webhook(provider, &raw.body)
         .map_err(|e| SyncError::Invalid(e.to_string()))?;
-    if notification.is_delete() {
-        tracing::info!(%provider, data_type = %notification.data_type, "delete notification ignored");
-        return Ok(0);
-    }
-    let linked = connections::find_active_by_provider_account(
-        &mut *state.db.conn().await?,
-        provider.as_str(),
-        &notification.provider_user_id,
-    )
-    .await?;
-    if linked.is_empty() {
-        tracing::warn!(%provider, "notification for an account no user has connected");
-    }
-    let base = api_base(state, provider)?;
     let mut queued = 0;
-    for conn in &linked {
-        let fetched = with_token(state, conn, |token| {
-            let base = base.clone();
-            let sender = state.sender.clone();
-            let n = &notification;
-            async move { providers::fetch_object(provider, base, sender, &token, n).await }
-        })
-        .await;
-        match fetched {
-            Ok(Some(page)) => {
-                publish(state, conn, &page, "", raw.trace.clone()).await?;
-                queued += 1;
+    for event in &events {
+        let account = match event {
+            InboundEvent::Notification(n) => &n.provider_user_id,
+            InboundEvent::Data {
+                provider_user_id, ..
             }
-            Ok(None) => {
-                tracing::debug!(data_type = %notification.data_type, "data type not ingested")
-            }
-            Err(SyncError::Provider(ProviderError::Status { status: 404, .. })) => {
-                tracing::info!(object_id = %notification.object_id, "notified object no longer exists");
-            }
-            Err(e) => return Err(e),
+            | InboundEvent::Deauthorized { provider_user_id }
+            | InboundEvent::PermissionsChanged {
+                provider_user_id, ..
+            } => provider_user_id,
+        };
+        let linked = connections::find_active_by_provider_account(
+            &mut *state.db.conn().await?,
+            provider.as_str(),
+            account,
+        )
+        .await?;
+        if linked.is_empty() {
+            tracing::warn!(%provider, "webhook for an account no user has connected; dropped");
+            state
+                .unknown_accounts
+                .with_label_values(&[provider.as_str()])
+                .inc();
+        }
+        for conn in &linked {
+            queued += handle_event(state, provider, conn, event, raw).await?;
         }
     }
     Ok(queued)
+}
+
+async fn handle_event(
+    state: &State,
+    provider: Provider,
+    conn: &Connection,
+    event: &InboundEvent,
+    raw: &RawPayload,
+) -> Result<usize, SyncError> {
+    let trace = raw.trace.clone();
+    match event {
+        InboundEvent::Notification(n) if n.event_type == EventType::Delete => {
+            let ids = serde_json::to_vec(&[&n.object_id])
+                .map_err(|e| SyncError::Invalid(e.to_string()))?;
+            let page = FetchedPayload {
+                kind: providers::DELETION_KIND.to_owned(),
+                content_type: "application/json".to_owned(),
+                body: ids,
+            };
+            publish(state, conn, &page, "", trace).await?;
+            Ok(1)
+        }
+        InboundEvent::Notification(n) => {
+            let base = api_base(state, provider)?;
+            let fetched = with_token(state, conn, |token| {
+                let api = ApiContext {
+                    api_base_url: &base,
+                    sender: &state.sender,
+                };
+                async move { providers::fetch_notified(provider, api, &token, n).await }
+            })
+            .await;
+            let pages = match fetched {
+                Ok(pages) => pages,
+                Err(SyncError::Provider(ProviderError::Status { status: 404, .. })) => {
+                    tracing::info!(object_id = %n.object_id, "notified object no longer exists");
+                    Vec::new()
+                }
+                Err(e) => return Err(e),
+            };
+            for page in &pages {
+                publish(state, conn, page, "", trace.clone()).await?;
+            }
+            Ok(pages.len())
+        }
+        InboundEvent::Data { kind, body, .. } => {
+            let page = FetchedPayload {
+                kind: kind.clone(),
+                content_type: "application/json".to_owned(),
+                body: body.clone(),
+            };
+            publish(state, conn, &page, "", trace).await?;
+            Ok(1)
+        }
+        InboundEvent::Deauthorized { .. } => {
+            tracing::info!(connection_id = %conn.id, "user revoked access at the provider");
+            connections::set_status(&mut *state.db.conn().await?, conn.id, "revoked").await?;
+            Ok(0)
+        }
+        InboundEvent::PermissionsChanged { permissions, .. } => {
+            tracing::info!(connection_id = %conn.id, ?permissions, "provider permissions changed");
+            connections::set_scope(
+                &mut *state.db.conn().await?,
+                conn.id,
+                &permissions.join(" "),
+            )
+            .await?;
+            Ok(0)
+        }
+    }
 }
 
 async fn publish(

@@ -87,7 +87,7 @@ impl Handler for NotificationHandler {
             delivery.traceparent.as_deref(),
             delivery.tracestate.as_deref(),
         );
-        let result = fetch::run_notification(&self.0, &raw)
+        let result = fetch::run_webhook(&self.0, &raw)
             .instrument(span.clone())
             .await;
         span.in_scope(|| outcome(result, delivery, "notification"))

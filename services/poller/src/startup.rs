@@ -21,6 +21,8 @@ pub struct State {
     pub cipher: TokenCipher,
     pub publisher: Publisher,
     pub sender: HttpSender,
+    /// Webhooks for provider accounts no user has connected (acknowledged, stored nowhere).
+    pub unknown_accounts: prometheus::IntCounterVec,
 }
 
 /// Starts the service (tests bind port 0 and read `Running::port`).
@@ -39,12 +41,19 @@ pub async fn build(settings: Settings) -> anyhow::Result<Running> {
     let listener = settings.common.http.bind()?;
     let port = listener.local_addr()?.port();
     let http = settings.common.http.clone();
+    let metrics = Metrics::new("poller")?;
+    let unknown_accounts = metrics.counter(
+        "webhooks_unknown_account_total",
+        "Webhook events for provider accounts no user has connected",
+        &["provider"],
+    )?;
     let state = Arc::new(State {
         settings,
         db: db.clone(),
         cipher,
         publisher: publisher.clone(),
         sender,
+        unknown_accounts,
     });
     let (jobs, jobs_up) = consumer::spawn(
         &amqp,
@@ -74,7 +83,7 @@ pub async fn build(settings: Settings) -> anyhow::Result<Running> {
             .with_flag("sync job consumer", jobs_up)
             .with_flag("notification consumer", notes_up),
     );
-    let metrics = web::Data::new(Metrics::new("poller")?);
+    let metrics = web::Data::new(metrics);
     let server = service_kit::server::start(listener, &http, move |cfg| {
         cfg.app_data(readiness.clone()).app_data(metrics.clone());
     })?;

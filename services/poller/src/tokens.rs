@@ -43,8 +43,13 @@ pub async fn refresh(
             }
             let provider: Provider = row.provider.parse().map_err(|_| SyncError::ConnectionGone)?;
             let refresh_token = row.tokens(&state.cipher)?.refresh_token.ok_or(SyncError::NeedsReauth)?;
-            let client = crate::fetch::oauth_client(state, provider)?;
-            match client.refresh(&refresh_token, Utc::now()).await {
+            let (endpoints, credentials) = crate::fetch::oauth_app(state, provider)?;
+            let ctx = providers::OAuthContext {
+                endpoints: &endpoints,
+                credentials: &credentials,
+                sender: &state.sender,
+            };
+            match providers::refresh(provider, ctx, &refresh_token, Utc::now()).await {
                 Ok(set) => {
                     connections::update_tokens(
                         tx,

@@ -7,7 +7,7 @@ use chrono::Utc;
 use domain::Provider;
 use messaging::Stream;
 use messaging::proto::{PayloadOrigin, RawPayload};
-use providers::{InboundWebhook, WebhookError, WebhookRequest, headers_from_pairs};
+use providers::{ChallengeAnswer, WebhookError, WebhookRequest, headers_from_pairs};
 use service_kit::ApiError;
 use service_kit::telemetry::current_trace_context;
 use uuid::Uuid;
@@ -77,16 +77,16 @@ async fn receive(
     let request = WebhookRequest {
         headers: &headers,
         body: &body,
+        query: req.query_string(),
         now: Utc::now(),
     };
     let secrets = settings.webhook_secrets(Duration::from_secs(
         state.settings.webhooks.timestamp_tolerance_secs,
     ));
-    let verified = providers::verify_webhook(provider, &request, &secrets)
+    // Only a verified body is published; the poller interprets it.
+    let _verified = providers::verify_webhook(provider, &request, &secrets)
         .map_err(|e| reject(&state, provider, e))?;
-    let (stream, kind) = match verified.get() {
-        InboundWebhook::Notification { .. } => (Stream::Notifications, "notification"),
-    };
+    let (stream, kind) = (Stream::Notifications, "webhook");
     let payload = RawPayload {
         id: Uuid::new_v4().to_string(),
         provider: provider.as_str().to_owned(),
@@ -145,7 +145,8 @@ async fn challenge(
         settings.webhook_verification_token.as_ref(),
         &query,
     ) {
-        Ok(body) => Ok(HttpResponse::Ok().json(body)),
+        Ok(ChallengeAnswer::Json(body)) => Ok(HttpResponse::Ok().json(body)),
+        Ok(ChallengeAnswer::NoContent) => Ok(HttpResponse::NoContent().finish()),
         Err(WebhookError::MissingHeader(name)) => Err(ApiError::bad_request(
             "missing_parameter",
             format!("Field required: {name}"),

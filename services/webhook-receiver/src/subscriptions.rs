@@ -13,7 +13,7 @@ pub async fn register_all(settings: &Settings) -> anyhow::Result<Vec<(Provider, 
     let sender = HttpSender::new(HttpSenderConfig::default())?;
     let base = settings.webhooks.public_base_url.trim_end_matches('/');
     let mut done = Vec::new();
-    for provider in [Provider::Oura] {
+    for provider in providers::supported() {
         let Some(cfg) = settings.common.provider(provider) else {
             continue;
         };
@@ -22,16 +22,14 @@ pub async fn register_all(settings: &Settings) -> anyhow::Result<Vec<(Provider, 
             continue;
         };
         let callback = format!("{base}/api/v1/providers/{provider}/webhooks");
-        let n = providers::register_webhooks(
-            provider,
-            cfg.api_base_url.parse()?,
-            &cfg.client_id,
-            &cfg.client_secret,
-            sender.clone(),
-            &callback,
-            token,
-        )
-        .await?;
+        let endpoints = cfg.endpoints()?;
+        let credentials = cfg.credentials(provider, callback.parse()?);
+        let ctx = providers::OAuthContext {
+            endpoints: &endpoints,
+            credentials: &credentials,
+            sender: &sender,
+        };
+        let n = providers::register_webhooks(provider, ctx, &callback, token).await?;
         tracing::info!(%provider, subscriptions = n, %callback, "webhooks registered");
         done.push((provider, n));
     }

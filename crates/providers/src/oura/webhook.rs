@@ -127,6 +127,7 @@ mod tests {
         list: &[&str],
     ) -> Result<OuraNotification, WebhookError> {
         let request = WebhookRequest {
+            query: "",
             headers,
             body,
             now: vector_now(),

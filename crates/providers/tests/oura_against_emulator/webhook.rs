@@ -29,6 +29,7 @@ async fn receive(req: HttpRequest, body: web::Bytes, state: web::Data<Receiver>)
             .map(|(n, v)| (n.as_str(), v.as_bytes())),
     );
     let request = WebhookRequest {
+        query: "",
         headers: &headers,
         body: &body,
         now: Utc::now(),

@@ -214,3 +214,19 @@ pub async fn mark_synced(
         .await?;
     Ok(())
 }
+
+/// Records the scope (permissions) the user currently grants.
+pub async fn set_scope(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    scope: &str,
+) -> Result<(), StorageError> {
+    diesel::update(connections::table.find(id))
+        .set((
+            connections::scope.eq(scope),
+            connections::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -59,7 +59,11 @@ fn callback_url(state: &AppState, provider: Provider) -> Result<Url, ApiError> {
         .map_err(ApiError::internal)
 }
 
-fn oauth_client(state: &AppState, provider: Provider) -> Result<providers::OAuthClient, ApiError> {
+/// Our OAuth application at `provider`, as configured for this deployment.
+fn oauth_app(
+    state: &AppState,
+    provider: Provider,
+) -> Result<(providers::ProviderEndpoints, providers::ProviderCredentials), ApiError> {
     let cfg = state.settings.common.provider(provider).ok_or_else(|| {
         ApiError::bad_request(
             "provider_not_configured",
@@ -67,9 +71,10 @@ fn oauth_client(state: &AppState, provider: Provider) -> Result<providers::OAuth
         )
     })?;
     let endpoints = cfg.endpoints().map_err(ApiError::internal)?;
-    let credentials = cfg.credentials(provider, callback_url(state, provider)?);
-    providers::oauth::for_provider(provider, &endpoints, &credentials, state.sender.clone())
-        .map_err(ApiError::internal)
+    Ok((
+        endpoints,
+        cfg.credentials(provider, callback_url(state, provider)?),
+    ))
 }
 
 fn check_redirect(state: &AppState, raw: &str) -> Result<(), ApiError> {
@@ -115,7 +120,12 @@ async fn authorize(
     if let Some(uri) = &query.redirect_uri {
         check_redirect(&state, uri)?;
     }
-    let client = oauth_client(&state, provider)?;
+    let (endpoints, credentials) = oauth_app(&state, provider)?;
+    let ctx = providers::OAuthContext {
+        endpoints: &endpoints,
+        credentials: &credentials,
+        sender: &state.sender,
+    };
     let mut conn = state.db.conn().await?;
     users::find(&mut conn, auth.tenant_id, user_id)
         .await?
@@ -124,7 +134,8 @@ async fn authorize(
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     let oauth_state = URL_SAFE_NO_PAD.encode(bytes);
-    let request = client.authorize_url(&oauth_state);
+    let request =
+        providers::authorize_url(provider, ctx, &oauth_state).map_err(ApiError::internal)?;
     let pkce = request
         .pkce_verifier
         .as_ref()
@@ -226,31 +237,22 @@ async fn connect(
     saved: &oauth_states::OAuthState,
     code: &str,
 ) -> Result<(), ConnectError> {
-    let client = oauth_client(state, provider)?;
+    let (endpoints, credentials) = oauth_app(state, provider)?;
+    let ctx = providers::OAuthContext {
+        endpoints: &endpoints,
+        credentials: &credentials,
+        sender: &state.sender,
+    };
     let verifier = saved
         .pkce_verifier_enc
         .as_deref()
         .map(|v| state.cipher.open(v))
         .transpose()
         .map_err(ApiError::from)?;
-    let tokens = client
-        .exchange_code(code, verifier.as_ref(), Utc::now())
-        .await
-        .map_err(ConnectError::Provider)?;
-    let cfg = state
-        .settings
-        .common
-        .provider(provider)
-        .ok_or_else(|| ApiError::internal("provider disappeared from settings"))?;
-    let api_base = cfg.api_base_url.parse().map_err(ApiError::internal)?;
-    let account = providers::account(
-        provider,
-        api_base,
-        state.sender.clone(),
-        &tokens.access_token,
-    )
-    .await
-    .map_err(ConnectError::Provider)?;
+    let providers::Authorized { tokens, account } =
+        providers::connect(provider, ctx, code, verifier.as_ref(), Utc::now())
+            .await
+            .map_err(ConnectError::Provider)?;
     let mut conn = state.db.conn().await.map_err(ApiError::from)?;
     let connection = connections::upsert_authorized(
         &mut conn,
