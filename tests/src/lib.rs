@@ -60,6 +60,7 @@ impl Stack {
                     webhook_retry_base_ms: 50,
                     ..OuraConfig::default()
                 },
+                ..EmulatorConfig::default()
             },
             "127.0.0.1:0",
         )

@@ -11,9 +11,21 @@ use actix_web::dev::ServerHandle;
 use actix_web::{App, HttpResponse, HttpServer, web};
 use anyhow::Context as _;
 
+pub mod fitbit;
+pub mod garmin;
 pub mod oura;
+pub mod polar;
+pub mod strava;
+pub mod whoop;
+pub mod withings;
 
+pub use fitbit::FitbitConfig;
+pub use garmin::GarminConfig;
 pub use oura::OuraConfig;
+pub use polar::PolarConfig;
+pub use strava::StravaConfig;
+pub use whoop::WhoopConfig;
+pub use withings::WithingsConfig;
 
 /// Configuration of the whole emulator.
 #[derive(Debug, Clone)]
@@ -21,6 +33,12 @@ pub struct EmulatorConfig {
     /// Seed of every generated data set; same seed, same users and documents.
     pub seed: u64,
     pub oura: OuraConfig,
+    pub garmin: GarminConfig,
+    pub whoop: WhoopConfig,
+    pub polar: PolarConfig,
+    pub strava: StravaConfig,
+    pub fitbit: FitbitConfig,
+    pub withings: WithingsConfig,
 }
 
 impl Default for EmulatorConfig {
@@ -28,6 +46,12 @@ impl Default for EmulatorConfig {
         Self {
             seed: 42,
             oura: OuraConfig::default(),
+            garmin: GarminConfig::default(),
+            whoop: WhoopConfig::default(),
+            polar: PolarConfig::default(),
+            strava: StravaConfig::default(),
+            fitbit: FitbitConfig::default(),
+            withings: WithingsConfig::default(),
         }
     }
 }
@@ -51,12 +75,42 @@ impl Emulator {
 
         let listener = TcpListener::bind(addr).with_context(|| format!("binding {addr}"))?;
         let port = listener.local_addr()?.port();
-        let oura = web::Data::new(oura::Oura::new(config.oura, config.seed, http));
+        let oura = web::Data::new(oura::Oura::new(config.oura, config.seed, http.clone()));
+        let garmin = web::Data::new(garmin::Garmin::new(
+            config.garmin,
+            config.seed,
+            http.clone(),
+        ));
+        let whoop = web::Data::new(whoop::Whoop::new(config.whoop, config.seed, http.clone()));
+        let polar = web::Data::new(polar::Polar::new(config.polar, config.seed, http.clone()));
+        let strava = web::Data::new(strava::Strava::new(
+            config.strava,
+            config.seed,
+            http.clone(),
+        ));
+        let fitbit = web::Data::new(fitbit::Fitbit::new(
+            config.fitbit,
+            config.seed,
+            http.clone(),
+        ));
+        let withings = web::Data::new(withings::Withings::new(config.withings, config.seed, http));
 
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(oura.clone())
                 .configure(oura::configure)
+                .app_data(garmin.clone())
+                .configure(garmin::configure)
+                .app_data(whoop.clone())
+                .configure(whoop::configure)
+                .app_data(polar.clone())
+                .configure(polar::configure)
+                .app_data(strava.clone())
+                .configure(strava::configure)
+                .app_data(fitbit.clone())
+                .configure(fitbit::configure)
+                .app_data(withings.clone())
+                .configure(withings::configure)
                 .default_service(web::to(not_found))
         })
         .workers(1)
@@ -91,6 +145,13 @@ impl Emulator {
     /// Base of the Oura REST API: the sleep collection is `{oura_api_base}/v2/usercollection/sleep`.
     pub fn oura_api_base(&self) -> String {
         format!("{}/oura", self.base_url())
+    }
+
+    /// Base URL of a provider's emulated API: `{base}/{slug}` (e.g. `{base}/whoop`).
+    /// OAuth lives under it too: `{base}/{slug}/oauth/authorize`, `{base}/{slug}/oauth/token`
+    /// unless the provider's module documents otherwise.
+    pub fn provider_base(&self, slug: &str) -> String {
+        format!("{}/{slug}", self.base_url())
     }
 
     /// Graceful stop: waits for in-flight requests, then for the server task.

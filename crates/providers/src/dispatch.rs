@@ -23,6 +23,30 @@ macro_rules! with_provider {
                 let $api = &crate::oura::Oura;
                 $body
             }
+            // Provider::Garmin => {
+            //     let $api = &crate::garmin::Garmin;
+            //     $body
+            // }
+            // Provider::Whoop => {
+            //     let $api = &crate::whoop::Whoop;
+            //     $body
+            // }
+            // Provider::Polar => {
+            //     let $api = &crate::polar::Polar;
+            //     $body
+            // }
+            // Provider::Strava => {
+            //     let $api = &crate::strava::Strava;
+            //     $body
+            // }
+            // Provider::Fitbit => {
+            //     let $api = &crate::fitbit::Fitbit;
+            //     $body
+            // }
+            // Provider::Withings => {
+            //     let $api = &crate::withings::Withings;
+            //     $body
+            // }
             _ => $none,
         }
     };

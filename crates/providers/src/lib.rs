@@ -8,10 +8,16 @@
 pub mod api;
 pub mod dispatch;
 pub mod error;
+pub mod fitbit;
+pub mod garmin;
 pub mod http;
 pub mod oauth;
 pub mod oura;
+pub mod polar;
+pub mod strava;
 pub mod webhook;
+pub mod whoop;
+pub mod withings;
 
 use secrecy::SecretString;
 use url::Url;

@@ -37,6 +37,7 @@ async fn setup() -> Setup {
         EmulatorConfig {
             seed: 7,
             oura: config.clone(),
+            ..EmulatorConfig::default()
         },
         "127.0.0.1:0",
     )

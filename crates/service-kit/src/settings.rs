@@ -61,9 +61,13 @@ pub struct ProviderSettings {
     /// Secrets that still verify webhooks while a client secret is being rotated.
     #[serde(default)]
     pub previous_client_secrets: Vec<SecretString>,
-    pub authorize_url: String,
-    pub token_url: String,
-    pub api_base_url: String,
+    /// Endpoints default to the provider's production ones; set them to use an emulator.
+    #[serde(default)]
+    pub authorize_url: Option<String>,
+    #[serde(default)]
+    pub token_url: Option<String>,
+    #[serde(default)]
+    pub api_base_url: Option<String>,
     #[serde(default)]
     pub scopes: Option<Vec<String>>,
     /// Token we hand the provider when subscribing; it echoes it in the verification challenge.
@@ -76,12 +80,41 @@ impl ProviderSettings {
         !self.client_id.is_empty()
     }
 
-    pub fn endpoints(&self) -> anyhow::Result<providers::ProviderEndpoints> {
+    /// The configured endpoints over the provider's production defaults.
+    pub fn endpoints(
+        &self,
+        provider: domain::Provider,
+    ) -> anyhow::Result<providers::ProviderEndpoints> {
+        let defaults = providers::default_endpoints(provider);
+        let pick = |configured: &Option<String>, default: Option<&url::Url>, name: &str| match (
+            configured, default,
+        ) {
+            (Some(url), _) => Ok(url.parse()?),
+            (None, Some(url)) => Ok(url.clone()),
+            (None, None) => Err(anyhow::anyhow!("providers.{provider}.{name} is not set")),
+        };
         Ok(providers::ProviderEndpoints {
-            authorize_url: self.authorize_url.parse()?,
-            token_url: self.token_url.parse()?,
-            api_base_url: self.api_base_url.parse()?,
-            revoke_url: None,
+            authorize_url: pick(
+                &self.authorize_url,
+                defaults.as_ref().map(|d| &d.authorize_url),
+                "authorize_url",
+            )?,
+            token_url: pick(
+                &self.token_url,
+                defaults.as_ref().map(|d| &d.token_url),
+                "token_url",
+            )?,
+            api_base_url: pick(
+                &self.api_base_url,
+                defaults.as_ref().map(|d| &d.api_base_url),
+                "api_base_url",
+            )?,
+            // Revocation only exists in production; an emulator without one is fine.
+            revoke_url: if self.api_base_url.is_some() {
+                None
+            } else {
+                defaults.and_then(|d| d.revoke_url)
+            },
         })
     }
 

@@ -40,7 +40,7 @@ pub fn oauth_app(
         .provider(provider)
         .ok_or_else(|| SyncError::Invalid(format!("provider {provider} is not configured")))?;
     let endpoints = cfg
-        .endpoints()
+        .endpoints(provider)
         .map_err(|e| SyncError::Invalid(e.to_string()))?;
     let base = state.settings.poller.public_base_url.trim_end_matches('/');
     let callback = format!("{base}/api/v1/oauth/{provider}/callback")
@@ -55,9 +55,9 @@ pub fn api_base(state: &State, provider: Provider) -> Result<url::Url, SyncError
         .common
         .provider(provider)
         .ok_or_else(|| SyncError::Invalid(format!("provider {provider} is not configured")))?;
-    cfg.api_base_url
-        .parse()
-        .map_err(|e| SyncError::Invalid(format!("api_base_url: {e}")))
+    cfg.endpoints(provider)
+        .map(|e| e.api_base_url)
+        .map_err(|e| SyncError::Invalid(e.to_string()))
 }
 
 /// Runs `call` with a valid token; after a 401 refreshes once and tries again.

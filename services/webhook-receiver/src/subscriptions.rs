@@ -22,7 +22,7 @@ pub async fn register_all(settings: &Settings) -> anyhow::Result<Vec<(Provider, 
             continue;
         };
         let callback = format!("{base}/api/v1/providers/{provider}/webhooks");
-        let endpoints = cfg.endpoints()?;
+        let endpoints = cfg.endpoints(provider)?;
         let credentials = cfg.credentials(provider, callback.parse()?);
         let ctx = providers::OAuthContext {
             endpoints: &endpoints,

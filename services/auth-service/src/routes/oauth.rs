@@ -70,7 +70,7 @@ fn oauth_app(
             format!("Provider '{provider}' is not configured on this deployment"),
         )
     })?;
-    let endpoints = cfg.endpoints().map_err(ApiError::internal)?;
+    let endpoints = cfg.endpoints(provider).map_err(ApiError::internal)?;
     Ok((
         endpoints,
         cfg.credentials(provider, callback_url(state, provider)?),
