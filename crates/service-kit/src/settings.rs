@@ -70,6 +70,10 @@ pub struct ProviderSettings {
     pub api_base_url: Option<String>,
     #[serde(default)]
     pub scopes: Option<Vec<String>>,
+    /// Webhook signing keys when they differ from the client secret (Polar's
+    /// `signature_secret_key`, Suunto's notification secret); current first.
+    #[serde(default)]
+    pub webhook_secrets: Vec<SecretString>,
     /// Token we hand the provider when subscribing; it echoes it in the verification challenge.
     #[serde(default)]
     pub webhook_verification_token: Option<SecretString>,
@@ -141,7 +145,12 @@ impl ProviderSettings {
         &self,
         tolerance: std::time::Duration,
     ) -> providers::webhook::WebhookSecrets {
-        let mut secrets = vec![self.client_secret.clone()];
+        // Signing keys that differ from the client secret replace it (Polar, Suunto).
+        let mut secrets = if self.webhook_secrets.is_empty() {
+            vec![self.client_secret.clone()]
+        } else {
+            self.webhook_secrets.clone()
+        };
         secrets.extend(self.previous_client_secrets.iter().cloned());
         providers::webhook::WebhookSecrets { secrets, tolerance }
     }
