@@ -21,9 +21,13 @@ secrets() {
     umask 077
     {
       echo "WEARHOUSE__SECURITY__ENCRYPTION_KEY=$(head -c 32 /dev/urandom | base64)"
+      echo "WEARHOUSE__SECURITY__JWT_SECRET=$(head -c 48 /dev/urandom | base64 | tr -d '\n')"
       echo "WEARHOUSE__PROVIDERS__OURA__WEBHOOK_VERIFICATION_TOKEN=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
       echo "ADMIN_PASSWORD=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')"
     } > "$RUN/secrets.env"
+  fi
+  if ! grep -q JWT_SECRET "$RUN/secrets.env"; then
+    echo "WEARHOUSE__SECURITY__JWT_SECRET=$(head -c 48 /dev/urandom | base64 | tr -d '\n')" >> "$RUN/secrets.env"
   fi
   set -a
   # shellcheck disable=SC1091

@@ -81,6 +81,8 @@ impl Stack {
             ("telemetry.json_logs", "false".to_owned()),
             ("telemetry.log_filter", "warn".to_owned()),
             ("security.encryption_key", random_key()),
+            ("security.jwt_secret", random_key()),
+            ("accounts.purge_interval_secs", "1".to_owned()),
             ("providers.oura.client_id", oura.client_id.clone()),
             ("providers.oura.client_secret", oura.client_secret.clone()),
             (
@@ -94,6 +96,7 @@ impl Stack {
                 WEBHOOK_VERIFICATION_TOKEN.to_owned(),
             ),
             ("oauth.public_base_url", auth_url.clone()),
+            ("oauth.redirect_allowlist", format!("[\"{REDIRECT_URI}\"]")),
             ("poller.public_base_url", auth_url.clone()),
             ("webhooks.public_base_url", webhook_url.clone()),
         ];

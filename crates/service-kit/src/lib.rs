@@ -1,6 +1,7 @@
 //! What every Wearhouse service shares: layered settings, telemetry (JSON logs, OTLP traces,
 //! Prometheus metrics), the JSON error envelope, health routes, auth extractors and shutdown.
 
+pub mod apps;
 pub mod auth;
 pub mod cli;
 pub mod consumer;

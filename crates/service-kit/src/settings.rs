@@ -34,6 +34,23 @@ pub struct SecuritySettings {
     /// "id:base64" keys that still decrypt during a rotation.
     #[serde(default)]
     pub previous_keys: Vec<SecretString>,
+    /// HS256 key of developer and SDK JWTs (at least 32 bytes). Services that accept JWTs
+    /// refuse to start without it.
+    #[serde(default)]
+    pub jwt_secret: Option<SecretString>,
+    /// Lifetime of developer and SDK access tokens, seconds.
+    pub access_token_ttl_secs: i64,
+    /// Lifetime of refresh tokens, days.
+    pub refresh_token_ttl_days: i64,
+}
+
+impl SecuritySettings {
+    pub fn jwt_keys(&self) -> anyhow::Result<crate::auth::JwtKeys> {
+        let secret = self.jwt_secret.as_ref().ok_or_else(|| {
+            anyhow::anyhow!("security.jwt_secret is not set (WEARHOUSE__SECURITY__JWT_SECRET)")
+        })?;
+        crate::auth::JwtKeys::new(secret, self.access_token_ttl_secs)
+    }
 }
 
 impl SecuritySettings {
@@ -157,6 +174,19 @@ impl ProviderSettings {
 }
 
 impl CommonSettings {
+    /// Where `provider` lives for this deployment: configured endpoints (an emulator) over the
+    /// provider's production ones.
+    pub fn provider_endpoints(
+        &self,
+        provider: domain::Provider,
+    ) -> anyhow::Result<providers::ProviderEndpoints> {
+        match self.providers.get(provider.as_str()) {
+            Some(cfg) => cfg.endpoints(provider),
+            None => providers::default_endpoints(provider)
+                .ok_or_else(|| anyhow::anyhow!("provider {provider} has no endpoints")),
+        }
+    }
+
     /// The settings of an enabled provider.
     pub fn provider(&self, provider: domain::Provider) -> Option<&ProviderSettings> {
         self.providers
@@ -228,7 +258,9 @@ pub fn load_with<T: DeserializeOwned>(
     );
     for (key, value) in overrides {
         // Typed like the environment source with `try_parsing`.
-        builder = if let Ok(b) = value.parse::<bool>() {
+        builder = if let Ok(list) = serde_json::from_str::<Vec<String>>(value) {
+            builder.set_override(*key, list)?
+        } else if let Ok(b) = value.parse::<bool>() {
             builder.set_override(*key, b)?
         } else if let Ok(n) = value.parse::<i64>() {
             builder.set_override(*key, n)?

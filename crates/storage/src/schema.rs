@@ -47,6 +47,7 @@ diesel::table! {
         external_user_id -> Nullable<Text>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        deleted_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -60,6 +61,7 @@ diesel::table! {
         pkce_verifier_enc -> Nullable<Bytea>,
         expires_at -> Timestamptz,
         created_at -> Timestamptz,
+        integration_id -> Nullable<Uuid>,
     }
 }
 
@@ -79,6 +81,9 @@ diesel::table! {
         last_synced_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        integration_id -> Nullable<Uuid>,
+        status_reason -> Nullable<Text>,
+        status_changed_at -> Timestamptz,
     }
 }
 
@@ -197,6 +202,73 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    applications (id) {
+        id -> Uuid,
+        tenant_id -> Uuid,
+        app_id -> Text,
+        name -> Text,
+        secret_hash -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (id) {
+        id -> Uuid,
+        token_hash -> Bytea,
+        kind -> Text,
+        tenant_id -> Uuid,
+        user_id -> Nullable<Uuid>,
+        developer_id -> Nullable<Uuid>,
+        app_id -> Nullable<Text>,
+        expires_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
+        revoked_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    integrations (id) {
+        id -> Uuid,
+        tenant_id -> Uuid,
+        provider -> Text,
+        client_id -> Text,
+        client_secret_enc -> Bytea,
+        scopes -> Array<Text>,
+        redirect_allowlist -> Array<Text>,
+        enabled -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    connection_events (id) {
+        id -> Int8,
+        connection_id -> Uuid,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        reason -> Text,
+        at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    developer_invitations (id) {
+        id -> Uuid,
+        tenant_id -> Uuid,
+        email -> Text,
+        token_hash -> Bytea,
+        invited_by -> Nullable<Uuid>,
+        expires_at -> Timestamptz,
+        accepted_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(api_keys -> tenants (tenant_id));
 diesel::joinable!(connections -> users (user_id));
 diesel::joinable!(data_sources -> users (user_id));
@@ -221,4 +293,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     sleep_stage_intervals,
     samples,
     daily_activity,
+    applications,
+    refresh_tokens,
+    integrations,
+    connection_events,
+    developer_invitations,
 );

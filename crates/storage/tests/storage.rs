@@ -120,6 +120,7 @@ async fn oauth_state_works_once_and_not_after_expiry() {
                 provider: "oura",
                 redirect_uri: Some("https://app.example/cb"),
                 pkce_verifier_enc: None,
+                integration_id: None,
                 expires_at: expires,
             },
         )
@@ -157,6 +158,7 @@ async fn connection_tokens_are_encrypted_at_rest_and_refresh_keeps_old_refresh_t
         &mut c,
         &cipher,
         connections::NewConnection {
+            integration_id: None,
             tenant_id: tenant,
             user_id: user,
             provider: "oura",

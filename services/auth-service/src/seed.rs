@@ -2,8 +2,6 @@
 //! local stack. Re-running reuses the tenant and user and issues a fresh API key (keys are
 //! stored hashed, so an old one cannot be shown again).
 
-use argon2::password_hash::PasswordHasher;
-use rand::RngCore;
 use serde::Serialize;
 use storage::Database;
 use storage::queries::{accounts, users};
@@ -52,19 +50,7 @@ pub struct DemoCredentials {
 
 /// A new API key: `sk-` + 32 hex characters, as seed-002 clients expect.
 pub fn generate_api_key() -> String {
-    let mut bytes = [0u8; 16];
-    rand::rng().fill_bytes(&mut bytes);
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!("sk-{hex}")
-}
-
-pub fn hash_password(password: &str) -> anyhow::Result<String> {
-    let mut salt = [0u8; 16];
-    rand::rng().fill_bytes(&mut salt);
-    Ok(argon2::Argon2::default()
-        .hash_password_with_salt(password.as_bytes(), &salt)
-        .map_err(|e| anyhow::anyhow!("argon2: {e}"))?
-        .to_string())
+    format!("sk-{}", crate::passwords::random_hex(16))
 }
 
 pub async fn seed_demo(settings: &Settings, opts: &DemoOptions) -> anyhow::Result<DemoCredentials> {
@@ -74,7 +60,7 @@ pub async fn seed_demo(settings: &Settings, opts: &DemoOptions) -> anyhow::Resul
         Some(d) => d,
         None => {
             let tenant = accounts::create_tenant(&mut conn, "Demo").await?;
-            let hash = hash_password(&opts.admin_password)?;
+            let hash = crate::passwords::hash(&opts.admin_password)?;
             accounts::create_developer(&mut conn, tenant, &opts.admin_email, &hash, true).await?
         }
     };
@@ -123,12 +109,5 @@ mod tests {
         assert_eq!(key.len(), 35);
         assert!(key[3..].chars().all(|c| c.is_ascii_hexdigit()));
         assert_ne!(key, generate_api_key());
-    }
-
-    #[test]
-    fn passwords_are_hashed_with_argon2id() {
-        let hash = hash_password("correct horse battery").unwrap();
-        assert!(hash.starts_with("$argon2id$"));
-        assert!(!hash.contains("correct horse"));
     }
 }

@@ -7,6 +7,22 @@ pub struct Settings {
     pub common: CommonSettings,
     pub oauth: OAuthSettings,
     pub sync: SyncSettings,
+    pub accounts: AccountSettings,
+    #[serde(default)]
+    pub bootstrap: BootstrapSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct AccountSettings {
+    pub open_signup: bool,
+    pub invitation_ttl_hours: i64,
+    pub purge_interval_secs: u64,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct BootstrapSettings {
+    pub admin_email: Option<String>,
+    pub admin_password: Option<secrecy::SecretString>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

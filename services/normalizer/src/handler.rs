@@ -6,6 +6,7 @@ use messaging::proto::{PayloadOrigin, RawPayload};
 use messaging::{Delivery, Handler, Outcome};
 use prometheus::IntCounterVec;
 use storage::queries::records::{self, RawArchive};
+use storage::queries::{connections, users};
 use storage::{Database, StorageError};
 use tracing::Instrument;
 use uuid::Uuid;
@@ -34,6 +35,25 @@ fn origin(raw: &RawPayload) -> &'static str {
 }
 
 impl RawPayloadHandler {
+    /// False when the user was deleted or the connection revoked after the payload was queued:
+    /// in-flight data of a disconnected user is dropped, not written.
+    async fn still_wanted(
+        &self,
+        user_id: Uuid,
+        connection_id: Option<Uuid>,
+    ) -> Result<bool, StorageError> {
+        let mut conn = self.db.conn().await?;
+        if !users::is_active(&mut conn, user_id).await? {
+            return Ok(false);
+        }
+        match connection_id {
+            Some(id) => Ok(connections::find(&mut conn, id)
+                .await?
+                .is_some_and(|c| c.status == "active")),
+            None => Ok(true),
+        }
+    }
+
     async fn process(&self, raw: RawPayload) -> Outcome {
         let provider: Provider = match raw.provider.parse() {
             Ok(p) => p,
@@ -70,6 +90,22 @@ impl RawPayloadHandler {
                 };
             }
         };
+        match self.still_wanted(user_id, connection_id).await {
+            Ok(true) => {}
+            Ok(false) => {
+                self.processed
+                    .with_label_values(&[provider.as_str(), &raw.kind, "dropped"])
+                    .inc();
+                tracing::info!(%user_id, "connection revoked or user deleted; payload dropped");
+                return Outcome::Ack;
+            }
+            Err(e) => {
+                return Outcome::Retry {
+                    after: std::time::Duration::from_secs(1),
+                    reason: format!("storage: {e}"),
+                };
+            }
+        }
         let received_at = DateTime::<Utc>::from_timestamp_millis(raw.received_at_unix_ms)
             .unwrap_or_else(Utc::now);
         let archive = RawArchive {

@@ -29,33 +29,37 @@ pub enum SyncError {
     Invalid(String),
 }
 
-/// Our OAuth application at `provider` (for refreshes).
-pub fn oauth_app(
+/// The OAuth app a connection was made with (for refreshes).
+pub async fn oauth_app(
     state: &State,
     provider: Provider,
-) -> Result<(providers::ProviderEndpoints, providers::ProviderCredentials), SyncError> {
-    let cfg = state
-        .settings
-        .common
-        .provider(provider)
-        .ok_or_else(|| SyncError::Invalid(format!("provider {provider} is not configured")))?;
-    let endpoints = cfg
-        .endpoints(provider)
-        .map_err(|e| SyncError::Invalid(e.to_string()))?;
+    integration_id: Option<Uuid>,
+) -> Result<service_kit::apps::OAuthApp, SyncError> {
     let base = state.settings.poller.public_base_url.trim_end_matches('/');
     let callback = format!("{base}/api/v1/oauth/{provider}/callback")
         .parse()
         .map_err(|e| SyncError::Invalid(format!("callback url: {e}")))?;
-    Ok((endpoints, cfg.credentials(provider, callback)))
+    let mut conn = state.db.conn().await?;
+    service_kit::apps::for_integration(
+        &state.settings.common,
+        &mut conn,
+        &state.cipher,
+        provider,
+        integration_id,
+        callback,
+    )
+    .await
+    .map_err(|e| match e {
+        service_kit::apps::AppError::Storage(e) => SyncError::Storage(e),
+        other => SyncError::Invalid(other.to_string()),
+    })
 }
 
 pub fn api_base(state: &State, provider: Provider) -> Result<url::Url, SyncError> {
-    let cfg = state
+    state
         .settings
         .common
-        .provider(provider)
-        .ok_or_else(|| SyncError::Invalid(format!("provider {provider} is not configured")))?;
-    cfg.endpoints(provider)
+        .provider_endpoints(provider)
         .map(|e| e.api_base_url)
         .map_err(|e| SyncError::Invalid(e.to_string()))
 }
@@ -214,7 +218,13 @@ async fn handle_event(
         }
         InboundEvent::Deauthorized { .. } => {
             tracing::info!(connection_id = %conn.id, "user revoked access at the provider");
-            connections::set_status(&mut *state.db.conn().await?, conn.id, "revoked").await?;
+            connections::set_status(
+                &mut *state.db.conn().await?,
+                conn.id,
+                "revoked",
+                "deauthorized at the provider",
+            )
+            .await?;
             Ok(0)
         }
         InboundEvent::PermissionsChanged { permissions, .. } => {

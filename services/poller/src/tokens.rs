@@ -43,10 +43,10 @@ pub async fn refresh(
             }
             let provider: Provider = row.provider.parse().map_err(|_| SyncError::ConnectionGone)?;
             let refresh_token = row.tokens(&state.cipher)?.refresh_token.ok_or(SyncError::NeedsReauth)?;
-            let (endpoints, credentials) = crate::fetch::oauth_app(state, provider)?;
+            let app = crate::fetch::oauth_app(state, provider, row.integration_id).await?;
             let ctx = providers::OAuthContext {
-                endpoints: &endpoints,
-                credentials: &credentials,
+                endpoints: &app.endpoints,
+                credentials: &app.credentials,
                 sender: &state.sender,
             };
             match providers::refresh(provider, ctx, &refresh_token, Utc::now()).await {
@@ -72,7 +72,13 @@ pub async fn refresh(
         .await;
     // The transaction rolled back; record the expired status outside it.
     if matches!(result, Err(SyncError::NeedsReauth)) {
-        connections::set_status(db, connection_id, "expired").await?;
+        connections::set_status(
+            db,
+            connection_id,
+            "expired",
+            "refresh token rejected by the provider",
+        )
+        .await?;
     }
     result
 }

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use secrecy::SecretString;
 use uuid::Uuid;
 
@@ -27,6 +27,9 @@ pub struct Connection {
     pub last_synced_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub integration_id: Option<Uuid>,
+    pub status_reason: Option<String>,
+    pub status_changed_at: DateTime<Utc>,
 }
 
 /// Decrypted tokens of a connection.
@@ -48,6 +51,7 @@ impl Connection {
 }
 
 pub struct NewConnection<'a> {
+    pub integration_id: Option<Uuid>,
     pub tenant_id: Uuid,
     pub user_id: Uuid,
     pub provider: &'a str,
@@ -59,7 +63,8 @@ pub struct NewConnection<'a> {
     pub token_expires_at: Option<DateTime<Utc>>,
 }
 
-/// Creates the user's connection to a provider, or re-activates and re-keys the existing one.
+/// Creates the user's connection to a provider, or re-activates and re-keys the existing one
+/// (same id, so its history stays), recording the transition.
 pub async fn upsert_authorized(
     conn: &mut AsyncPgConnection,
     cipher: &TokenCipher,
@@ -67,35 +72,61 @@ pub async fn upsert_authorized(
 ) -> Result<Connection, StorageError> {
     let access = cipher.seal(new.access_token)?;
     let refresh = new.refresh_token.map(|t| cipher.seal(t)).transpose()?;
-    Ok(diesel::insert_into(connections::table)
-        .values((
-            connections::id.eq(Uuid::new_v4()),
-            connections::tenant_id.eq(new.tenant_id),
-            connections::user_id.eq(new.user_id),
-            connections::provider.eq(new.provider),
-            connections::provider_user_id.eq(new.provider_user_id),
-            connections::provider_username.eq(new.provider_username),
-            connections::scope.eq(new.scope),
-            connections::status.eq("active"),
-            connections::access_token_enc.eq(&access),
-            connections::refresh_token_enc.eq(&refresh),
-            connections::token_expires_at.eq(new.token_expires_at),
-        ))
-        .on_conflict((connections::user_id, connections::provider))
-        .do_update()
-        .set((
-            connections::provider_user_id.eq(new.provider_user_id),
-            connections::provider_username.eq(new.provider_username),
-            connections::scope.eq(new.scope),
-            connections::status.eq("active"),
-            connections::access_token_enc.eq(&access),
-            connections::refresh_token_enc.eq(&refresh),
-            connections::token_expires_at.eq(new.token_expires_at),
-            connections::updated_at.eq(diesel::dsl::now),
-        ))
-        .returning(Connection::as_returning())
-        .get_result(conn)
-        .await?)
+    conn.transaction::<_, StorageError, _>(async |tx| {
+        let previous: Option<String> = connections::table
+            .filter(connections::user_id.eq(new.user_id))
+            .filter(connections::provider.eq(new.provider))
+            .select(connections::status)
+            .for_update()
+            .first(tx)
+            .await
+            .optional()?;
+        let row = diesel::insert_into(connections::table)
+            .values((
+                connections::id.eq(Uuid::new_v4()),
+                connections::tenant_id.eq(new.tenant_id),
+                connections::user_id.eq(new.user_id),
+                connections::provider.eq(new.provider),
+                connections::provider_user_id.eq(new.provider_user_id),
+                connections::provider_username.eq(new.provider_username),
+                connections::scope.eq(new.scope),
+                connections::status.eq("active"),
+                connections::access_token_enc.eq(&access),
+                connections::refresh_token_enc.eq(&refresh),
+                connections::token_expires_at.eq(new.token_expires_at),
+                connections::integration_id.eq(new.integration_id),
+                connections::status_reason.eq("authorized"),
+            ))
+            .on_conflict((connections::user_id, connections::provider))
+            .do_update()
+            .set((
+                connections::provider_user_id.eq(new.provider_user_id),
+                connections::provider_username.eq(new.provider_username),
+                connections::scope.eq(new.scope),
+                connections::status.eq("active"),
+                connections::access_token_enc.eq(&access),
+                connections::refresh_token_enc.eq(&refresh),
+                connections::token_expires_at.eq(new.token_expires_at),
+                connections::integration_id.eq(new.integration_id),
+                connections::status_reason.eq("authorized"),
+                connections::status_changed_at.eq(diesel::dsl::now),
+                connections::updated_at.eq(diesel::dsl::now),
+            ))
+            .returning(Connection::as_returning())
+            .get_result(tx)
+            .await?;
+        diesel::insert_into(crate::schema::connection_events::table)
+            .values((
+                crate::schema::connection_events::connection_id.eq(row.id),
+                crate::schema::connection_events::from_status.eq(previous),
+                crate::schema::connection_events::to_status.eq("active"),
+                crate::schema::connection_events::reason.eq("authorized"),
+            ))
+            .execute(tx)
+            .await?;
+        Ok(row)
+    })
+    .await
 }
 
 pub async fn find(
@@ -188,19 +219,86 @@ pub async fn update_tokens(
     Ok(())
 }
 
+/// Moves a connection to `status`, recording the transition and its reason. Moving to
+/// `revoked` also wipes the stored tokens. A no-op when the status is already `status`.
 pub async fn set_status(
     conn: &mut AsyncPgConnection,
     id: Uuid,
     status: &str,
+    reason: &str,
 ) -> Result<(), StorageError> {
-    diesel::update(connections::table.find(id))
-        .set((
-            connections::status.eq(status),
-            connections::updated_at.eq(diesel::dsl::now),
-        ))
-        .execute(conn)
-        .await?;
-    Ok(())
+    use crate::schema::connection_events;
+    conn.transaction::<_, StorageError, _>(async |tx| {
+        let Some(current) = connections::table
+            .find(id)
+            .select(connections::status)
+            .for_update()
+            .first::<String>(tx)
+            .await
+            .optional()?
+        else {
+            return Ok(());
+        };
+        if current == status {
+            return Ok(());
+        }
+        diesel::update(connections::table.find(id))
+            .set((
+                connections::status.eq(status),
+                connections::status_reason.eq(reason),
+                connections::status_changed_at.eq(diesel::dsl::now),
+                connections::updated_at.eq(diesel::dsl::now),
+            ))
+            .execute(tx)
+            .await?;
+        if status == "revoked" {
+            diesel::update(connections::table.find(id))
+                .set((
+                    connections::access_token_enc.eq(None::<Vec<u8>>),
+                    connections::refresh_token_enc.eq(None::<Vec<u8>>),
+                    connections::token_expires_at.eq(None::<DateTime<Utc>>),
+                ))
+                .execute(tx)
+                .await?;
+        }
+        diesel::insert_into(connection_events::table)
+            .values((
+                connection_events::connection_id.eq(id),
+                connection_events::from_status.eq(Some(current)),
+                connection_events::to_status.eq(status),
+                connection_events::reason.eq(reason),
+            ))
+            .execute(tx)
+            .await?;
+        Ok(())
+    })
+    .await
+}
+
+/// A connection's status history, oldest first: `(from, to, reason, at)`.
+pub async fn status_history(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+) -> Result<Vec<(Option<String>, String, String, DateTime<Utc>)>, StorageError> {
+    use crate::schema::connection_events as e;
+    Ok(e::table
+        .filter(e::connection_id.eq(id))
+        .order(e::id.asc())
+        .select((e::from_status, e::to_status, e::reason, e::at))
+        .load(conn)
+        .await?)
+}
+
+/// Connections made through an integration.
+pub async fn list_for_integration(
+    conn: &mut AsyncPgConnection,
+    integration_id: Uuid,
+) -> Result<Vec<Connection>, StorageError> {
+    Ok(connections::table
+        .filter(connections::integration_id.eq(integration_id))
+        .select(Connection::as_select())
+        .load(conn)
+        .await?)
 }
 
 pub async fn mark_synced(

@@ -18,6 +18,7 @@ pub struct OAuthState {
     pub redirect_uri: Option<String>,
     pub pkce_verifier_enc: Option<Vec<u8>>,
     pub expires_at: DateTime<Utc>,
+    pub integration_id: Option<Uuid>,
 }
 
 pub struct NewOAuthState<'a> {
@@ -28,6 +29,7 @@ pub struct NewOAuthState<'a> {
     pub redirect_uri: Option<&'a str>,
     pub pkce_verifier_enc: Option<Vec<u8>>,
     pub expires_at: DateTime<Utc>,
+    pub integration_id: Option<Uuid>,
 }
 
 pub async fn insert(
@@ -43,6 +45,7 @@ pub async fn insert(
             oauth_states::redirect_uri.eq(new.redirect_uri),
             oauth_states::pkce_verifier_enc.eq(new.pkce_verifier_enc),
             oauth_states::expires_at.eq(new.expires_at),
+            oauth_states::integration_id.eq(new.integration_id),
         ))
         .execute(conn)
         .await?;

@@ -6,7 +6,7 @@
 //! `state` is random, stored only as a hash, single-use and short-lived.
 
 use actix_web::http::header;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{Duration, Utc};
@@ -14,7 +14,8 @@ use domain::Provider;
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use service_kit::ApiError;
-use service_kit::auth::ApiKeyAuth;
+use service_kit::apps::{self, AppError, OAuthApp};
+use service_kit::auth::TenantAuth;
 use storage::queries::{connections, oauth_states, users};
 use url::Url;
 use uuid::Uuid;
@@ -29,7 +30,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::get().to(authorize),
     )
     .route("/api/v1/oauth/{provider}/callback", web::get().to(callback))
-    .route("/api/v1/oauth/success", web::get().to(success));
+    .route("/api/v1/oauth/success", web::get().to(success))
+    .route(
+        "/api/v1/integration/oauth/{provider}/authorize",
+        web::get().to(authorize_profile),
+    );
 }
 
 #[derive(Debug, Deserialize)]
@@ -59,54 +64,132 @@ fn callback_url(state: &AppState, provider: Provider) -> Result<Url, ApiError> {
         .map_err(ApiError::internal)
 }
 
-/// Our OAuth application at `provider`, as configured for this deployment.
-fn oauth_app(
-    state: &AppState,
-    provider: Provider,
-) -> Result<(providers::ProviderEndpoints, providers::ProviderCredentials), ApiError> {
-    let cfg = state.settings.common.provider(provider).ok_or_else(|| {
-        ApiError::bad_request(
+fn app_error(e: AppError) -> ApiError {
+    match e {
+        AppError::NotConfigured(p) => ApiError::bad_request(
             "provider_not_configured",
-            format!("Provider '{provider}' is not configured on this deployment"),
-        )
-    })?;
-    let endpoints = cfg.endpoints(provider).map_err(ApiError::internal)?;
-    Ok((
-        endpoints,
-        cfg.credentials(provider, callback_url(state, provider)?),
-    ))
+            format!("Provider '{p}' is not configured on this deployment"),
+        ),
+        AppError::Disabled(p) => ApiError::bad_request(
+            "integration_disabled",
+            format!("The {p} integration is disabled"),
+        ),
+        AppError::Invalid(reason) => ApiError::internal(reason),
+        AppError::Storage(e) => e.into(),
+    }
 }
 
-fn check_redirect(state: &AppState, raw: &str) -> Result<(), ApiError> {
-    let url: Url = raw.parse().map_err(|_| {
-        ApiError::bad_request(
-            "invalid_redirect_uri",
-            "redirect_uri must be an absolute URL",
-        )
-    })?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(ApiError::bad_request(
-            "invalid_redirect_uri",
-            "redirect_uri must be an http or https URL",
-        ));
+/// The tenant's OAuth app at `provider`.
+pub async fn app_for_tenant(
+    state: &AppState,
+    provider: Provider,
+    tenant_id: Uuid,
+) -> Result<OAuthApp, ApiError> {
+    let mut conn = state.db.conn().await?;
+    apps::for_tenant(
+        &state.settings.common,
+        &mut conn,
+        &state.cipher,
+        provider,
+        tenant_id,
+        callback_url(state, provider)?,
+        &state.settings.oauth.redirect_allowlist,
+    )
+    .await
+    .map_err(app_error)
+}
+
+/// The OAuth app a connection was made with.
+pub async fn app_for_connection(
+    state: &AppState,
+    provider: Provider,
+    connection: &storage::queries::connections::Connection,
+) -> Result<OAuthApp, ApiError> {
+    let mut conn = state.db.conn().await?;
+    apps::for_integration(
+        &state.settings.common,
+        &mut conn,
+        &state.cipher,
+        provider,
+        connection.integration_id,
+        callback_url(state, provider)?,
+    )
+    .await
+    .map_err(app_error)
+}
+
+pub fn provider_ctx<'a>(state: &'a AppState, app: &'a OAuthApp) -> providers::OAuthContext<'a> {
+    providers::OAuthContext {
+        endpoints: &app.endpoints,
+        credentials: &app.credentials,
+        sender: &state.sender,
     }
-    let allowed = state
-        .settings
-        .oauth
-        .redirect_allowlist
-        .iter()
-        .any(|prefix| url.as_str().starts_with(prefix.as_str()));
-    if !allowed {
-        return Err(ApiError::bad_request(
-            "redirect_uri_not_allowed",
-            "redirect_uri is not in this deployment's redirect allow-list",
-        ));
+}
+
+/// The redirect to use: the given one if it is allow-listed exactly, the first entry if none
+/// was given, nothing when the app has no allow-list (the JSON success page then).
+fn choose_redirect(app: &OAuthApp, requested: Option<&str>) -> Result<Option<String>, ApiError> {
+    match requested.filter(|r| !r.is_empty()) {
+        Some(raw) => apps::allowlisted(raw, &app.redirect_allowlist)
+            .map(|u| Some(u.to_string()))
+            .ok_or_else(|| {
+                ApiError::bad_request(
+                    "redirect_uri_not_allowed",
+                    "redirect_uri must match an entry of the integration's redirect allow-list exactly",
+                )
+            }),
+        None => Ok(app.redirect_allowlist.first().cloned()),
     }
-    Ok(())
+}
+
+/// Starts an authorization for `user_id`; returns the provider URL and the state.
+async fn start_authorization(
+    state: &AppState,
+    provider: Provider,
+    tenant_id: Uuid,
+    user_id: Uuid,
+    redirect: Option<&str>,
+) -> Result<AuthorizeResponse, ApiError> {
+    let mut conn = state.db.conn().await?;
+    users::find(&mut conn, tenant_id, user_id)
+        .await?
+        .ok_or_else(|| user_not_found(user_id))?;
+    drop(conn);
+    let app = app_for_tenant(state, provider, tenant_id).await?;
+    let redirect = choose_redirect(&app, redirect)?;
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    let oauth_state = URL_SAFE_NO_PAD.encode(bytes);
+    let request = providers::authorize_url(provider, provider_ctx(state, &app), &oauth_state)
+        .map_err(ApiError::internal)?;
+    let pkce = request
+        .pkce_verifier
+        .as_ref()
+        .map(|v| state.cipher.seal(v))
+        .transpose()?;
+    let mut conn = state.db.conn().await?;
+    oauth_states::insert(
+        &mut conn,
+        oauth_states::NewOAuthState {
+            state: &oauth_state,
+            tenant_id,
+            user_id,
+            provider: provider.as_str(),
+            redirect_uri: redirect.as_deref(),
+            pkce_verifier_enc: pkce,
+            expires_at: Utc::now() + Duration::seconds(state.settings.oauth.state_ttl_secs),
+            integration_id: app.integration_id,
+        },
+    )
+    .await?;
+    Ok(AuthorizeResponse {
+        authorization_url: request.url.to_string(),
+        state: oauth_state,
+    })
 }
 
 async fn authorize(
-    auth: ApiKeyAuth,
+    auth: TenantAuth,
     state: web::Data<AppState>,
     path: web::Path<String>,
     query: web::Query<AuthorizeQuery>,
@@ -117,47 +200,43 @@ async fn authorize(
         .as_deref()
         .ok_or_else(|| ApiError::bad_request("missing_parameter", "Field required: user_id"))?;
     let user_id = parse_user_id(raw_user)?;
-    if let Some(uri) = &query.redirect_uri {
-        check_redirect(&state, uri)?;
-    }
-    let (endpoints, credentials) = oauth_app(&state, provider)?;
-    let ctx = providers::OAuthContext {
-        endpoints: &endpoints,
-        credentials: &credentials,
-        sender: &state.sender,
-    };
-    let mut conn = state.db.conn().await?;
-    users::find(&mut conn, auth.tenant_id, user_id)
-        .await?
-        .ok_or_else(|| user_not_found(user_id))?;
-
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    let oauth_state = URL_SAFE_NO_PAD.encode(bytes);
-    let request =
-        providers::authorize_url(provider, ctx, &oauth_state).map_err(ApiError::internal)?;
-    let pkce = request
-        .pkce_verifier
-        .as_ref()
-        .map(|v| state.cipher.seal(v))
-        .transpose()?;
-    oauth_states::insert(
-        &mut conn,
-        oauth_states::NewOAuthState {
-            state: &oauth_state,
-            tenant_id: auth.tenant_id,
-            user_id,
-            provider: provider.as_str(),
-            redirect_uri: query.redirect_uri.as_deref(),
-            pkce_verifier_enc: pkce,
-            expires_at: Utc::now() + Duration::seconds(state.settings.oauth.state_ttl_secs),
-        },
+    let response = start_authorization(
+        &state,
+        provider,
+        auth.tenant_id,
+        user_id,
+        query.redirect_uri.as_deref(),
     )
     .await?;
-    Ok(HttpResponse::Ok().json(AuthorizeResponse {
-        authorization_url: request.url.to_string(),
-        state: oauth_state,
-    }))
+    Ok(HttpResponse::Ok().json(response))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProfileAuthorizeQuery {
+    pub redirect_url: Option<String>,
+}
+
+/// Seed 000: `GET /api/v1/integration/oauth/{provider}/authorize?redirectUrl=` with
+/// `Authorization: profile <sdk user token>` → `{"authorizationUrl"}`.
+async fn authorize_profile(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: web::Query<ProfileAuthorizeQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let provider = parse_provider(&path)?;
+    let profile = service_kit::auth::profile_token(&req)?;
+    let response = start_authorization(
+        &state,
+        provider,
+        profile.tenant_id,
+        profile.user_id,
+        query.redirect_url.as_deref(),
+    )
+    .await?;
+    Ok(HttpResponse::Ok()
+        .json(serde_json::json!({ "authorizationUrl": response.authorization_url })))
 }
 
 #[derive(Debug, Deserialize)]
@@ -198,10 +277,15 @@ async fn callback(
             query.error_description.as_deref(),
         );
     }
-    let code = query
-        .code
-        .as_deref()
-        .ok_or_else(|| ApiError::bad_request("missing_code", "Missing authorization code"))?;
+    let Some(code) = query.code.as_deref().filter(|c| !c.is_empty()) else {
+        return finish(
+            redirect,
+            provider,
+            saved.user_id,
+            Err("missing_code".into()),
+            None,
+        );
+    };
     match connect(&state, provider, &saved, code).await {
         Ok(()) => finish(redirect, provider, saved.user_id, Ok(()), None),
         Err(ConnectError::Provider(e)) => {
@@ -237,27 +321,39 @@ async fn connect(
     saved: &oauth_states::OAuthState,
     code: &str,
 ) -> Result<(), ConnectError> {
-    let (endpoints, credentials) = oauth_app(state, provider)?;
-    let ctx = providers::OAuthContext {
-        endpoints: &endpoints,
-        credentials: &credentials,
-        sender: &state.sender,
-    };
+    let mut conn = state.db.conn().await.map_err(ApiError::from)?;
+    let app = apps::for_integration(
+        &state.settings.common,
+        &mut conn,
+        &state.cipher,
+        provider,
+        saved.integration_id,
+        callback_url(state, provider)?,
+    )
+    .await
+    .map_err(app_error)?;
+    drop(conn);
     let verifier = saved
         .pkce_verifier_enc
         .as_deref()
         .map(|v| state.cipher.open(v))
         .transpose()
         .map_err(ApiError::from)?;
-    let providers::Authorized { tokens, account } =
-        providers::connect(provider, ctx, code, verifier.as_ref(), Utc::now())
-            .await
-            .map_err(ConnectError::Provider)?;
+    let providers::Authorized { tokens, account } = providers::connect(
+        provider,
+        provider_ctx(state, &app),
+        code,
+        verifier.as_ref(),
+        Utc::now(),
+    )
+    .await
+    .map_err(ConnectError::Provider)?;
     let mut conn = state.db.conn().await.map_err(ApiError::from)?;
     let connection = connections::upsert_authorized(
         &mut conn,
         &state.cipher,
         connections::NewConnection {
+            integration_id: app.integration_id,
             tenant_id: saved.tenant_id,
             user_id: saved.user_id,
             provider: provider.as_str(),
@@ -272,8 +368,28 @@ async fn connect(
     .await
     .map_err(ApiError::from)?;
     queue_backfill(state, &connection).await?;
+    let missing = missing_scopes(&app.credentials.scopes, tokens.scope.as_deref());
+    if !missing.is_empty() {
+        tracing::info!(%provider, connection_id = %connection.id, ?missing, "user granted fewer scopes than requested");
+    }
     tracing::info!(%provider, connection_id = %connection.id, "connection authorised");
     Ok(())
+}
+
+/// Requested scopes the provider's token response does not list (when it lists any).
+fn missing_scopes(requested: &[String], granted: Option<&str>) -> Vec<String> {
+    let Some(granted) = granted else {
+        return Vec::new();
+    };
+    let granted: Vec<&str> = granted
+        .split([' ', ','])
+        .filter(|s| !s.is_empty())
+        .collect();
+    requested
+        .iter()
+        .filter(|s| !granted.contains(&s.as_str()))
+        .cloned()
+        .collect()
 }
 
 /// Sends the browser back to the developer's app, or answers JSON when no redirect was given.

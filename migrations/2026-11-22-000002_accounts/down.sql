@@ -1,0 +1,11 @@
+DROP TABLE developer_invitations;
+DROP TABLE connection_events;
+ALTER TABLE connections DROP COLUMN status_changed_at;
+ALTER TABLE connections DROP COLUMN status_reason;
+ALTER TABLE connections DROP COLUMN integration_id;
+ALTER TABLE oauth_states DROP COLUMN integration_id;
+DROP TABLE integrations;
+DROP TABLE refresh_tokens;
+DROP TABLE applications;
+DROP INDEX users_deleted_idx;
+ALTER TABLE users DROP COLUMN deleted_at;
