@@ -16,6 +16,8 @@ use storage::test_support::TestDatabase;
 
 pub const WEBHOOK_VERIFICATION_TOKEN: &str = "e2e-verification-token";
 pub const REDIRECT_URI: &str = "http://127.0.0.1/app/connected";
+pub const ADMIN_EMAIL: &str = "admin@e2e.example";
+pub const ADMIN_PASSWORD: &str = "correct-horse-battery-staple";
 
 pub struct Stack {
     pub db: TestDatabase,
@@ -29,6 +31,8 @@ pub struct Stack {
     pub poller_url: String,
     pub normalizer_url: String,
     pub webhook_settings: webhook_receiver::Settings,
+    /// The token cipher the services use (to check what they stored).
+    pub cipher: storage::TokenCipher,
     amqp: messaging::AmqpSettings,
     tokens: Vec<CancellationToken>,
     tasks: Vec<tokio::task::JoinHandle<anyhow::Result<()>>>,
@@ -71,6 +75,8 @@ impl Stack {
         let (auth_port, webhook_port) = (free_port(), free_port());
         let auth_url = format!("http://127.0.0.1:{auth_port}");
         let webhook_url = format!("http://127.0.0.1:{webhook_port}");
+        let encryption_key = random_key();
+        let cipher = storage::TokenCipher::new(1, &[(1, encryption_key.clone().into())]).unwrap();
         let common = vec![
             ("http.port", "0".to_owned()),
             ("http.workers", "1".to_owned()),
@@ -80,7 +86,7 @@ impl Stack {
             ("amqp.prefix", prefix.clone()),
             ("telemetry.json_logs", "false".to_owned()),
             ("telemetry.log_filter", "warn".to_owned()),
-            ("security.encryption_key", random_key()),
+            ("security.encryption_key", encryption_key.clone()),
             ("security.jwt_secret", random_key()),
             ("accounts.purge_interval_secs", "1".to_owned()),
             ("providers.oura.client_id", oura.client_id.clone()),
@@ -95,6 +101,8 @@ impl Stack {
                 "providers.oura.webhook_verification_token",
                 WEBHOOK_VERIFICATION_TOKEN.to_owned(),
             ),
+            ("bootstrap.admin_email", ADMIN_EMAIL.to_owned()),
+            ("bootstrap.admin_password", ADMIN_PASSWORD.to_owned()),
             ("oauth.public_base_url", auth_url.clone()),
             ("oauth.redirect_allowlist", format!("[\"{REDIRECT_URI}\"]")),
             ("poller.public_base_url", auth_url.clone()),
@@ -147,7 +155,12 @@ impl Stack {
         run!(query);
 
         let mut conn = db.db.conn().await.unwrap();
-        let tenant_id = accounts::create_tenant(&mut conn, "e2e").await.unwrap();
+        // The bootstrap admin's tenant (created by auth-service at start-up).
+        let tenant_id = accounts::find_developer_by_email(&mut conn, ADMIN_EMAIL)
+            .await
+            .unwrap()
+            .expect("bootstrap admin")
+            .tenant_id;
         let api_key = format!("sk-{}", uuid::Uuid::new_v4().simple());
         accounts::create_api_key(&mut conn, tenant_id, "e2e", &api_key, None)
             .await
@@ -169,6 +182,7 @@ impl Stack {
             poller_url,
             normalizer_url,
             webhook_settings,
+            cipher,
             amqp: messaging::AmqpSettings {
                 prefix,
                 ..Default::default()
@@ -271,6 +285,124 @@ impl Stack {
             );
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
+    }
+
+    /// A developer JWT from `POST /api/v1/auth/login`.
+    pub async fn login(&self, email: &str, password: &str) -> String {
+        let resp = self
+            .http
+            .post(format!("{}/api/v1/auth/login", self.auth_url))
+            .form(&[("username", email), ("password", password)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200, "login as {email}");
+        resp.json::<Value>().await.unwrap()["access_token"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// A second tenant with its own API key: `(tenant_id, api_key)`.
+    pub async fn other_tenant(&self) -> (uuid::Uuid, String) {
+        let mut conn = self.db.db.conn().await.unwrap();
+        let tenant = accounts::create_tenant(&mut conn, "other").await.unwrap();
+        let key = format!("sk-{}", uuid::Uuid::new_v4().simple());
+        accounts::create_api_key(&mut conn, tenant, "other", &key, None)
+            .await
+            .unwrap();
+        (tenant, key)
+    }
+
+    /// Makes every pending OAuth state expired.
+    pub async fn expire_oauth_states(&self) {
+        use diesel::prelude::*;
+        use diesel_async::RunQueryDsl;
+        use storage::schema::oauth_states::dsl;
+        let mut conn = self.db.db.conn().await.unwrap();
+        diesel::update(dsl::oauth_states)
+            .set(dsl::expires_at.eq(chrono::Utc::now() - chrono::Duration::seconds(1)))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+    }
+
+    pub async fn connection(&self, id: uuid::Uuid) -> storage::queries::connections::Connection {
+        let mut conn = self.db.db.conn().await.unwrap();
+        storage::queries::connections::find(&mut conn, id)
+            .await
+            .unwrap()
+            .unwrap()
+    }
+
+    pub async fn connection_tokens_wiped(&self, id: &uuid::Uuid) -> bool {
+        let c = self.connection(*id).await;
+        c.access_token_enc.is_none() && c.refresh_token_enc.is_none()
+    }
+
+    pub async fn connection_history(
+        &self,
+        id: &uuid::Uuid,
+    ) -> Vec<(
+        Option<String>,
+        String,
+        String,
+        chrono::DateTime<chrono::Utc>,
+    )> {
+        let mut conn = self.db.db.conn().await.unwrap();
+        storage::queries::connections::status_history(&mut conn, *id)
+            .await
+            .unwrap()
+    }
+
+    /// Connects `user_id` to Oura and returns the provider tokens Wearhouse received, decrypted.
+    pub async fn emulator_tokens_for_new_connection(&self, user_id: &str) -> Vec<String> {
+        use secrecy::ExposeSecret;
+        self.connect_oura(user_id).await;
+        let mut conn = self.db.db.conn().await.unwrap();
+        let list =
+            storage::queries::connections::list_for_user(&mut conn, user_id.parse().unwrap())
+                .await
+                .unwrap();
+        let tokens = list[0].tokens(&self.cipher).unwrap();
+        [tokens.access_token, tokens.refresh_token]
+            .into_iter()
+            .flatten()
+            .map(|t| t.expose_secret().to_owned())
+            .collect()
+    }
+
+    /// `pg_dump` of this stack's database, with bytea values also searchable as text.
+    pub async fn pg_dump(&self) -> String {
+        let url = self.db.url().to_owned();
+        let out = tokio::task::spawn_blocking(move || {
+            std::process::Command::new("pg_dump")
+                .arg("--data-only")
+                .arg(url)
+                .output()
+        })
+        .await
+        .unwrap()
+        .expect("pg_dump runs");
+        assert!(
+            out.status.success(),
+            "pg_dump: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        // bytea columns are dumped as \x<hex>: decode them so plaintext in bytes would show.
+        let mut decoded = String::new();
+        for chunk in text.split("\\x").skip(1) {
+            let hex: String = chunk
+                .chars()
+                .take_while(|c| c.is_ascii_hexdigit())
+                .collect();
+            if let Ok(bytes) = hex::decode(&hex) {
+                decoded.push_str(&String::from_utf8_lossy(&bytes));
+                decoded.push('\n');
+            }
+        }
+        text + &decoded
     }
 
     /// Rows in the raw payload archive (one per payload the normalizer committed).
