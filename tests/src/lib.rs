@@ -405,6 +405,33 @@ impl Stack {
         text + &decoded
     }
 
+    /// A developer of a second tenant, logged in: their JWT.
+    pub async fn developer_of_other_tenant(&self) -> String {
+        let email = format!("other-{}@e2e.example", uuid::Uuid::new_v4().simple());
+        let mut conn = self.db.db.conn().await.unwrap();
+        let tenant = accounts::create_tenant(&mut conn, "other").await.unwrap();
+        let hash = auth_service::passwords::hash(ADMIN_PASSWORD).unwrap();
+        accounts::create_developer(&mut conn, tenant, &email, &hash, true)
+            .await
+            .unwrap();
+        drop(conn);
+        self.login(&email, ADMIN_PASSWORD).await
+    }
+
+    /// Whether the users table still has the row (deleted or not).
+    pub async fn user_row_exists(&self, id: uuid::Uuid) -> bool {
+        use diesel::prelude::*;
+        use diesel_async::RunQueryDsl;
+        let mut conn = self.db.db.conn().await.unwrap();
+        let n: i64 = storage::schema::users::table
+            .find(id)
+            .count()
+            .get_result(&mut conn)
+            .await
+            .unwrap();
+        n == 1
+    }
+
     /// Rows in the raw payload archive (one per payload the normalizer committed).
     pub async fn archived_payloads(&self) -> i64 {
         use diesel::prelude::*;

@@ -363,6 +363,13 @@ async fn users_list_filter_patch_and_delete_and_concurrent_creates_yield_one_use
     );
     let (_, after) = call(&stack, Method::GET, &format!("{a}/api/v1/users"), k, None).await;
     assert_eq!(after["total"], 5);
+    // And the background purge removes the row itself (and everything of the user's).
+    let gone: uuid::Uuid = id.parse().unwrap();
+    stack
+        .eventually("purge", 20, || async {
+            (!stack.user_row_exists(gone).await).then_some(())
+        })
+        .await;
     stack.stop().await;
 }
 
@@ -968,6 +975,93 @@ async fn another_tenants_credentials_get_404_on_every_route_that_names_a_resourc
         let (status, err) = call(&stack, method.clone(), &url, o, body).await;
         assert_eq!(status, 404, "{method} {url}: {err}");
     }
+    // Developer routes: another tenant's developer cannot touch our keys or applications.
+    let jwt = stack.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let ours = bearer(&jwt);
+    let (_, key) = call(
+        &stack,
+        Method::POST,
+        &format!("{a}/api/v1/developer/api-keys"),
+        Some(("Authorization", &ours)),
+        Some(json!({"name": "mine"})),
+    )
+    .await;
+    let (_, app) = call(
+        &stack,
+        Method::POST,
+        &format!("{a}/api/v1/applications"),
+        Some(("Authorization", &ours)),
+        Some(json!({"name": "mine"})),
+    )
+    .await;
+    let theirs = bearer(&stack.developer_of_other_tenant().await);
+    let (key_id, app_id) = (key["id"].as_str().unwrap(), app["app_id"].as_str().unwrap());
+    for (method, url, body) in [
+        (
+            Method::PATCH,
+            format!("{a}/api/v1/developer/api-keys/{key_id}"),
+            Some(json!({"name": "x"})),
+        ),
+        (
+            Method::POST,
+            format!("{a}/api/v1/developer/api-keys/{key_id}/rotate"),
+            None,
+        ),
+        (
+            Method::DELETE,
+            format!("{a}/api/v1/developer/api-keys/{key_id}"),
+            None,
+        ),
+        (
+            Method::POST,
+            format!("{a}/api/v1/applications/{app_id}/rotate-secret"),
+            None,
+        ),
+        (
+            Method::DELETE,
+            format!("{a}/api/v1/applications/{app_id}"),
+            None,
+        ),
+    ] {
+        let (status, err) = call(
+            &stack,
+            method.clone(),
+            &url,
+            Some(("Authorization", &theirs)),
+            body,
+        )
+        .await;
+        assert_eq!(status, 404, "{method} {url}: {err}");
+    }
+    let (_, their_keys) = call(
+        &stack,
+        Method::GET,
+        &format!("{a}/api/v1/developer/api-keys"),
+        Some(("Authorization", &theirs)),
+        None,
+    )
+    .await;
+    assert!(
+        their_keys
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|k| k["id"] != key["id"])
+    );
+    // The key still works.
+    assert_eq!(
+        call(
+            &stack,
+            Method::GET,
+            &format!("{a}/api/v1/users"),
+            Some((KEY, key["key"].as_str().unwrap())),
+            None
+        )
+        .await
+        .0,
+        200
+    );
+
     // The other tenant's user list does not include ours.
     let (_, list) = call(&stack, Method::GET, &format!("{a}/api/v1/users"), o, None).await;
     assert_eq!(list["total"], 0);

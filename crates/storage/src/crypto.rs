@@ -84,6 +84,11 @@ impl TokenCipher {
         Ok(SecretString::from(text))
     }
 
+    /// Whether `sealed` was sealed with the current key.
+    pub fn is_current(&self, sealed: &[u8]) -> bool {
+        sealed.first() == Some(&self.current)
+    }
+
     fn key(&self, id: u8) -> Result<&Aes256Gcm, StorageError> {
         self.keys
             .iter()

@@ -8,6 +8,7 @@ pub mod oauth_states;
 pub mod reads;
 pub mod records;
 pub mod refresh_tokens;
+pub mod rekey;
 pub mod users;
 
 /// SHA-256 of a secret we only ever need to compare (API keys, OAuth state).

@@ -371,3 +371,67 @@ async fn raw_payloads_are_archived_once_per_message() {
         .unwrap();
     assert_eq!(n, 1);
 }
+
+#[tokio::test]
+async fn reencrypting_moves_every_secret_to_the_new_key() {
+    use base64::Engine;
+    let tdb = TestDatabase::create().await.unwrap();
+    let (tenant, user) = tenant_and_user(&tdb.db).await;
+    let mut c = tdb.db.conn().await.unwrap();
+    let b64 = |b: u8| SecretString::from(base64::engine::general_purpose::STANDARD.encode([b; 32]));
+    let old = TokenCipher::new(1, &[(1, b64(1))]).unwrap();
+    let conn = connections::upsert_authorized(
+        &mut c,
+        &old,
+        connections::NewConnection {
+            integration_id: None,
+            tenant_id: tenant,
+            user_id: user,
+            provider: "oura",
+            provider_user_id: None,
+            provider_username: None,
+            scope: None,
+            access_token: &SecretString::from("a-1"),
+            refresh_token: Some(&SecretString::from("r-1")),
+            token_expires_at: None,
+        },
+    )
+    .await
+    .unwrap();
+    storage::queries::integrations::create(
+        &mut c,
+        &old,
+        tenant,
+        "oura",
+        storage::queries::integrations::IntegrationInput {
+            client_id: "id",
+            client_secret: Some(&SecretString::from("cs-1")),
+            scopes: &[],
+            redirect_allowlist: &[],
+            enabled: true,
+        },
+    )
+    .await
+    .unwrap();
+    let rotated = TokenCipher::new(2, &[(2, b64(2)), (1, b64(1))]).unwrap();
+    let summary = storage::queries::rekey::reencrypt_all(&mut c, &rotated)
+        .await
+        .unwrap();
+    assert_eq!(
+        (summary.connection_tokens, summary.integration_secrets),
+        (1, 1)
+    );
+    // Only the new key is needed from now on.
+    let new_only = TokenCipher::new(2, &[(2, b64(2))]).unwrap();
+    let tokens = connections::find(&mut c, conn.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .tokens(&new_only)
+        .unwrap();
+    assert_eq!(tokens.refresh_token.unwrap().expose_secret(), "r-1");
+    let again = storage::queries::rekey::reencrypt_all(&mut c, &rotated)
+        .await
+        .unwrap();
+    assert_eq!(again, storage::queries::rekey::RekeySummary::default());
+}

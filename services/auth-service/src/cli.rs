@@ -15,8 +15,18 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
             println!("{}", serde_json::to_string_pretty(&demo)?);
             Ok(())
         }
+        Command::Other(name, _) if name == "reencrypt" => {
+            // After making a new key security.encryption_key (with a new encryption_key_id)
+            // and moving the old one to security.previous_keys.
+            let db = storage::Database::connect(&settings.common.database.url, 1)?;
+            let cipher = settings.common.security.cipher()?;
+            let mut conn = db.conn().await?;
+            let summary = storage::queries::rekey::reencrypt_all(&mut conn, &cipher).await?;
+            println!("{summary:?}");
+            Ok(())
+        }
         Command::Other(name, _) => {
-            anyhow::bail!("unknown command `{name}` (serve, migrate, seed-demo)")
+            anyhow::bail!("unknown command `{name}` (serve, migrate, seed-demo, reencrypt)")
         }
     }
 }

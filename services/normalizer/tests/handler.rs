@@ -139,3 +139,69 @@ async fn an_unreachable_database_means_retry_not_loss() {
     let outcome = process_for_test(&h, &delivery(&payload(uid, "sleep", SLEEP_PAGE)), 5).await;
     assert!(matches!(outcome, Outcome::Retry { .. }), "{outcome:?}");
 }
+
+#[tokio::test]
+async fn payloads_in_flight_when_a_connection_is_revoked_are_dropped_not_written() {
+    use secrecy::SecretString;
+    let tdb = TestDatabase::create().await.unwrap();
+    let h = handler(&tdb).await;
+    let uid = user(&tdb).await;
+    let mut c = tdb.db.conn().await.unwrap();
+    let tenant: uuid::Uuid = storage::schema::users::table
+        .find(uid)
+        .select(storage::schema::users::tenant_id)
+        .first(&mut c)
+        .await
+        .unwrap();
+    let cipher = {
+        use base64::Engine;
+        let key = base64::engine::general_purpose::STANDARD.encode([5u8; 32]);
+        storage::TokenCipher::new(1, &[(1, SecretString::from(key))]).unwrap()
+    };
+    let conn = storage::queries::connections::upsert_authorized(
+        &mut c,
+        &cipher,
+        storage::queries::connections::NewConnection {
+            integration_id: None,
+            tenant_id: tenant,
+            user_id: uid,
+            provider: "oura",
+            provider_user_id: Some("o-1"),
+            provider_username: None,
+            scope: None,
+            access_token: &SecretString::from("t"),
+            refresh_token: None,
+            token_expires_at: None,
+        },
+    )
+    .await
+    .unwrap();
+    let mut p = payload(uid, "sleep", SLEEP_PAGE);
+    p.connection_id = conn.id.to_string();
+    storage::queries::connections::set_status(&mut c, conn.id, "revoked", "test")
+        .await
+        .unwrap();
+    assert_eq!(process_for_test(&h, &delivery(&p), 5).await, Outcome::Ack);
+    assert_eq!(count_sleeps(&tdb).await, 0);
+    // The same payload for an active connection is written.
+    storage::queries::connections::upsert_authorized(
+        &mut c,
+        &cipher,
+        storage::queries::connections::NewConnection {
+            integration_id: None,
+            tenant_id: tenant,
+            user_id: uid,
+            provider: "oura",
+            provider_user_id: Some("o-1"),
+            provider_username: None,
+            scope: None,
+            access_token: &SecretString::from("t"),
+            refresh_token: None,
+            token_expires_at: None,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(process_for_test(&h, &delivery(&p), 5).await, Outcome::Ack);
+    assert_eq!(count_sleeps(&tdb).await, 1);
+}
