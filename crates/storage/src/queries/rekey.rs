@@ -17,6 +17,9 @@ pub struct RekeySummary {
     pub pkce_verifiers: usize,
 }
 
+/// A connection's id and its two sealed tokens.
+type SealedTokens = (Uuid, Option<Vec<u8>>, Option<Vec<u8>>);
+
 fn reseal(cipher: &TokenCipher, sealed: &Option<Vec<u8>>) -> Result<Option<Vec<u8>>, StorageError> {
     match sealed {
         Some(bytes) if !cipher.is_current(bytes) => Ok(Some(cipher.seal(&cipher.open(bytes)?)?)),
@@ -29,7 +32,7 @@ pub async fn reencrypt_all(
     cipher: &TokenCipher,
 ) -> Result<RekeySummary, StorageError> {
     let mut summary = RekeySummary::default();
-    let rows: Vec<(Uuid, Option<Vec<u8>>, Option<Vec<u8>>)> = connections::table
+    let rows: Vec<SealedTokens> = connections::table
         .select((
             connections::id,
             connections::access_token_enc,
