@@ -4,7 +4,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 export WEARHOUSE_TEST_DATABASE_URL ?= postgres://postgres:postgres@127.0.0.1:5432/postgres
 
-.PHONY: help services test lint fmt build run up down logs bench
+.PHONY: help services test lint fmt build run up down logs bench docs
 
 help:
 	@echo "make run    build, start the whole local stack (Postgres, RabbitMQ, 5 services, nginx, Oura emulator), print demo curl commands; Ctrl-C stops it"
@@ -12,6 +12,7 @@ help:
 	@echo "make down   stop the background stack"
 	@echo "make test   every test (unit, storage, broker, emulator, end to end) against real PostgreSQL and RabbitMQ"
 	@echo "make lint   rustfmt check and clippy with warnings denied"
+	@echo "make docs   regenerate docs/providers.md from the provider registry"
 
 services:
 	@deploy/local/services.sh postgres rabbitmq
@@ -25,6 +26,9 @@ lint:
 
 fmt:
 	$(CARGO) fmt --all
+
+docs:
+	UPDATE_DOCS=1 $(CARGO) test -p providers --lib coverage
 
 build:
 	$(CARGO) build --workspace --bins --locked

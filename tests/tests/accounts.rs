@@ -209,17 +209,62 @@ async fn developers_log_in_manage_keys_and_api_keys_are_never_bearer_tokens() {
     .await;
     assert_eq!(status, 401);
     // Invitations bring a developer into the same tenant; the token works once.
-    let (status, invite) = call(&stack, Method::POST, &format!("{a}/api/v1/invitations"), Some((auth.0, &auth.1)), Some(json!({"email": "bob@e2e.example"}))).await;
+    let (status, invite) = call(
+        &stack,
+        Method::POST,
+        &format!("{a}/api/v1/invitations"),
+        Some((auth.0, &auth.1)),
+        Some(json!({"email": "bob@e2e.example"})),
+    )
+    .await;
     assert_eq!(status, 201);
     let accept = json!({"token": invite["token"], "email": "bob@e2e.example", "password": "bobs-long-password"});
-    let (status, bob) = call(&stack, Method::POST, &format!("{a}/api/v1/invitations/accept"), None, Some(accept.clone())).await;
-    assert_eq!((status, bob["tenant_id"].clone()), (StatusCode::CREATED, me["tenant_id"].clone()));
-    assert_eq!(call(&stack, Method::POST, &format!("{a}/api/v1/invitations/accept"), None, Some(accept)).await.0, 400);
+    let (status, bob) = call(
+        &stack,
+        Method::POST,
+        &format!("{a}/api/v1/invitations/accept"),
+        None,
+        Some(accept.clone()),
+    )
+    .await;
+    assert_eq!(
+        (status, bob["tenant_id"].clone()),
+        (StatusCode::CREATED, me["tenant_id"].clone())
+    );
+    assert_eq!(
+        call(
+            &stack,
+            Method::POST,
+            &format!("{a}/api/v1/invitations/accept"),
+            None,
+            Some(accept)
+        )
+        .await
+        .0,
+        400
+    );
     let bob_jwt = stack.login("bob@e2e.example", "bobs-long-password").await;
-    let (_, bob_keys) = call(&stack, Method::GET, &format!("{a}/api/v1/developer/api-keys"), Some(("Authorization", &bearer(&bob_jwt))), None).await;
-    assert!(!bob_keys.as_array().unwrap().is_empty(), "same tenant, same keys");
+    let (_, bob_keys) = call(
+        &stack,
+        Method::GET,
+        &format!("{a}/api/v1/developer/api-keys"),
+        Some(("Authorization", &bearer(&bob_jwt))),
+        None,
+    )
+    .await;
+    assert!(
+        !bob_keys.as_array().unwrap().is_empty(),
+        "same tenant, same keys"
+    );
     // Open sign-up is off by default.
-    let (status, _) = call(&stack, Method::POST, &format!("{a}/api/v1/auth/register"), None, Some(json!({"email": "eve@e2e.example", "password": "eves-long-password"}))).await;
+    let (status, _) = call(
+        &stack,
+        Method::POST,
+        &format!("{a}/api/v1/auth/register"),
+        None,
+        Some(json!({"email": "eve@e2e.example", "password": "eves-long-password"})),
+    )
+    .await;
     assert_eq!(status, 403);
 
     // A developer JWT works wherever an API key does (seed 002: KEY|JWT).

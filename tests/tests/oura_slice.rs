@@ -415,6 +415,30 @@ async fn bad_requests_get_json_4xx_never_5xx() {
         assert_eq!(body["code"], code, "{url}: {body}");
         assert!(body["detail"].is_string());
     }
+    // The coverage registry is public.
+    let coverage: Value = stack
+        .http
+        .get(format!("{q}/api/v1/meta/coverage"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let oura = coverage["providers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["provider"] == "oura")
+        .unwrap();
+    assert_eq!(oura["delivery"], "notify");
+    assert!(
+        coverage["timeseries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["type"] == "heart_rate" && s["unit"] == "bpm")
+    );
     // No key, wrong key, bad JSON body.
     let resp = stack
         .http

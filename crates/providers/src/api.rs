@@ -119,6 +119,11 @@ pub trait ProviderApi: Send + Sync {
     fn default_endpoints(&self) -> ProviderEndpoints;
     fn default_scopes(&self) -> &'static [&'static str];
 
+    /// The time-series types this provider's data normalizes into (coverage registry).
+    fn series(&self) -> &'static [domain::SeriesType] {
+        &[]
+    }
+
     /// The generic OAuth client with this provider's quirks (client auth style, PKCE, revoke).
     fn oauth_client(&self, ctx: OAuthContext<'_>) -> Result<OAuthClient, ProviderError>;
 

@@ -68,6 +68,10 @@ pub fn capabilities(provider: Provider) -> Option<Capabilities> {
     with_provider!(provider, api => Some(api.capabilities()), None)
 }
 
+pub fn series(provider: Provider) -> &'static [domain::SeriesType] {
+    with_provider!(provider, api => api.series(), &[])
+}
+
 pub fn default_endpoints(provider: Provider) -> Option<ProviderEndpoints> {
     with_provider!(provider, api => Some(api.default_endpoints()), None)
 }

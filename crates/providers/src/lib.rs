@@ -6,6 +6,7 @@
 //! types. The functions in this file are the registry: one `match` over [`Provider`] each.
 
 pub mod api;
+pub mod coverage;
 pub mod dispatch;
 pub mod error;
 pub mod fitbit;

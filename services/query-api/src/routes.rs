@@ -1,6 +1,7 @@
 //! query-api routes.
 
 pub mod events;
+pub mod meta;
 pub mod timeseries;
 
 use actix_web::web;
@@ -12,6 +13,7 @@ use uuid::Uuid;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     events::configure(cfg);
+    meta::configure(cfg);
     timeseries::configure(cfg);
 }
 

@@ -46,6 +46,13 @@ impl ProviderApi for Oura {
         super::SCOPES
     }
 
+    fn series(&self) -> &'static [domain::SeriesType] {
+        &[
+            domain::SeriesType::HeartRate,
+            domain::SeriesType::HeartRateVariabilityRmssd,
+        ]
+    }
+
     fn oauth_client(&self, ctx: OAuthContext<'_>) -> Result<OAuthClient, ProviderError> {
         super::oauth::client(ctx.endpoints, ctx.credentials, ctx.sender.clone())
     }
