@@ -74,6 +74,7 @@ series_types! {
     BodyMassIndex = (43, "body_mass_index", "kg_m2", Avg),
     BodyTemperature = (45, "body_temperature", "celsius", Avg),
     SkinTemperature = (46, "skin_temperature", "celsius", Avg),
+    SkeletalMuscleMass = (49, "skeletal_muscle_mass", "kg", Avg),
     SkinTemperatureDeviation = (50, "skin_temperature_deviation", "celsius", Avg),
     SkinTemperatureTrendDeviation = (51, "skin_temperature_trend_deviation", "celsius", Avg),
     Vo2Max = (60, "vo2_max", "ml_kg_min", Avg),
@@ -97,6 +98,7 @@ series_types! {
     Latitude = (210, "latitude", "degrees", Avg),
     Longitude = (211, "longitude", "degrees", Avg),
     GarminStressLevel = (220, "garmin_stress_level", "score", Avg),
+    GarminFitnessAge = (222, "garmin_fitness_age", "years", Avg),
     GarminBodyBattery = (223, "garmin_body_battery", "percent", Avg),
 }
 

@@ -23,18 +23,18 @@ macro_rules! with_provider {
                 let $api = &crate::oura::Oura;
                 $body
             }
-            // Provider::Garmin => {
-            //     let $api = &crate::garmin::Garmin;
-            //     $body
-            // }
-            // Provider::Whoop => {
-            //     let $api = &crate::whoop::Whoop;
-            //     $body
-            // }
-            // Provider::Polar => {
-            //     let $api = &crate::polar::Polar;
-            //     $body
-            // }
+            Provider::Garmin => {
+                let $api = &crate::garmin::Garmin;
+                $body
+            }
+            Provider::Whoop => {
+                let $api = &crate::whoop::Whoop;
+                $body
+            }
+            Provider::Polar => {
+                let $api = &crate::polar::Polar;
+                $body
+            }
             // Provider::Strava => {
             //     let $api = &crate::strava::Strava;
             //     $body
