@@ -107,12 +107,48 @@ pub async fn refresh(
     with_provider!(provider, api => api.refresh(ctx, refresh_token, now).await, Err(unsupported(provider)))
 }
 
+/// Deregisters the user at the provider / revokes our token. Some providers need the account
+/// id for that (Polar).
 pub async fn disconnect(
     provider: Provider,
     ctx: OAuthContext<'_>,
     access_token: &SecretString,
+    account_id: Option<&str>,
 ) -> Result<(), ProviderError> {
+    if let (Provider::Polar, Some(id)) = (provider, account_id) {
+        return crate::polar::Polar.deregister(ctx, access_token, id).await;
+    }
     with_provider!(provider, api => api.disconnect(ctx, access_token).await, Err(unsupported(provider)))
+}
+
+/// What syncing a window did.
+#[derive(Debug)]
+pub enum WindowSync {
+    /// The data, fetched now.
+    Fetched(Vec<FetchedPayload>),
+    /// The provider was asked to push the window (Garmin backfill); it arrives by webhook.
+    /// `historical_data_denied`: the user did not allow history, nothing was requested.
+    Requested { historical_data_denied: bool },
+}
+
+/// Syncs a window the way the provider allows: push providers re-send it through their
+/// webhooks (Garmin forbids unsolicited polling), the others are fetched.
+pub async fn sync_window(
+    provider: Provider,
+    api_ctx: ApiContext<'_>,
+    token: &SecretString,
+    window: TimeWindow,
+    data_types: &[String],
+) -> Result<WindowSync, ProviderError> {
+    if provider == Provider::Garmin {
+        let report = crate::garmin::request_backfill(api_ctx, token, window, data_types).await?;
+        return Ok(WindowSync::Requested {
+            historical_data_denied: report.historical_data_denied,
+        });
+    }
+    fetch_window(provider, api_ctx, token, window, data_types)
+        .await
+        .map(WindowSync::Fetched)
 }
 
 /// Verifies an inbound webhook. Fails closed for providers without a verifier.
@@ -179,24 +215,57 @@ pub fn normalize(
     with_provider!(provider, api => api.normalize(kind, body), Err(TransformError::UnsupportedProvider(provider)))
 }
 
-/// Subscribes our callback to the provider's webhooks, where the provider has an API for it.
-/// Returns how many subscriptions are in place.
+/// The result of registering our webhook callback with a provider.
+#[derive(Debug, Default)]
+pub struct RegisteredWebhooks {
+    pub subscriptions: usize,
+    /// A signing secret the provider issued now and shows only once (Polar): it must go into
+    /// the provider setting `webhook_secrets`.
+    pub new_signing_secret: Option<SecretString>,
+}
+
+/// Subscribes our callback to the provider's webhooks, where the provider has an API for it
+/// (elsewhere the callback is set in the provider's developer portal: nothing to do).
 pub async fn register_webhooks(
     provider: Provider,
     ctx: OAuthContext<'_>,
     callback_url: &str,
-    verification_token: &SecretString,
-) -> Result<usize, ProviderError> {
+    verification_token: Option<&SecretString>,
+) -> Result<RegisteredWebhooks, ProviderError> {
+    let client_id = ctx.credentials.client_id.clone();
+    let client_secret = ctx.credentials.client_secret.clone();
+    let base = ctx.endpoints.api_base_url.clone();
     match provider {
         Provider::Oura => {
+            let token = verification_token.ok_or_else(|| {
+                ProviderError::InvalidResponse("oura needs webhook_verification_token".into())
+            })?;
             let client = crate::oura::subscriptions::SubscriptionClient::new(
-                ctx.endpoints.api_base_url.clone(),
-                ctx.credentials.client_id.clone(),
-                ctx.credentials.client_secret.clone(),
+                base,
+                client_id,
+                client_secret,
                 ctx.sender.clone(),
             );
-            Ok(client.ensure(callback_url, verification_token).await?.len())
+            Ok(RegisteredWebhooks {
+                subscriptions: client.ensure(callback_url, token).await?.len(),
+                new_signing_secret: None,
+            })
         }
-        _ => Ok(0),
+        Provider::Polar => {
+            let client = crate::polar::WebhookClient::new(
+                base,
+                client_id,
+                client_secret,
+                ctx.sender.clone(),
+            );
+            let registration = client
+                .ensure(callback_url, crate::polar::WEBHOOK_EVENTS)
+                .await?;
+            Ok(RegisteredWebhooks {
+                subscriptions: 1,
+                new_signing_secret: registration.signature_secret_key,
+            })
+        }
+        _ => Ok(RegisteredWebhooks::default()),
     }
 }

@@ -28,9 +28,9 @@ pub use api::{
     OAuthContext, ProviderAccount, ProviderApi,
 };
 pub use dispatch::{
-    DELETION_KIND, answer_challenge, authorize_url, capabilities, connect, default_endpoints,
-    default_scopes, disconnect, fetch_notified, fetch_window, normalize, parse_webhook, refresh,
-    register_webhooks, supported, verify_webhook,
+    DELETION_KIND, RegisteredWebhooks, WindowSync, answer_challenge, authorize_url, capabilities,
+    connect, default_endpoints, default_scopes, disconnect, fetch_notified, fetch_window,
+    normalize, parse_webhook, refresh, register_webhooks, supported, sync_window, verify_webhook,
 };
 pub use error::{ProviderError, TransformError};
 pub use http::{HttpSender, HttpSenderConfig};

@@ -248,14 +248,20 @@ pub fn load_with<T: DeserializeOwned>(
     if let Ok(path) = std::env::var("WEARHOUSE_CONFIG") {
         builder = builder.add_source(File::with_name(&path).required(true));
     }
-    builder = builder.add_source(
-        Environment::with_prefix("WEARHOUSE")
-            .prefix_separator("__")
-            .separator("__")
-            .try_parsing(true)
-            .list_separator(",")
-            .with_list_parse_key("oauth.redirect_allowlist"),
-    );
+    let mut env = Environment::with_prefix("WEARHOUSE")
+        .prefix_separator("__")
+        .separator("__")
+        .try_parsing(true)
+        .list_separator(",")
+        .with_list_parse_key("oauth.redirect_allowlist")
+        .with_list_parse_key("security.previous_keys");
+    // Comma-separated lists in the environment, e.g. WEARHOUSE__PROVIDERS__POLAR__WEBHOOK_SECRETS.
+    for provider in domain::Provider::ALL {
+        for key in ["webhook_secrets", "previous_client_secrets", "scopes"] {
+            env = env.with_list_parse_key(&format!("providers.{provider}.{key}"));
+        }
+    }
+    builder = builder.add_source(env);
     for (key, value) in overrides {
         // Typed like the environment source with `try_parsing`.
         builder = if let Ok(list) = serde_json::from_str::<Vec<String>>(value) {

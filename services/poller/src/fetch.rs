@@ -112,9 +112,20 @@ pub async fn run_job(state: &State, job: &SyncJob) -> Result<usize, SyncError> {
             api_base_url: &base,
             sender: &state.sender,
         };
-        async move { providers::fetch_window(provider, api, &token, window, &job.data_types).await }
+        async move { providers::sync_window(provider, api, &token, window, &job.data_types).await }
     })
     .await?;
+    let pages = match pages {
+        providers::WindowSync::Fetched(pages) => pages,
+        providers::WindowSync::Requested {
+            historical_data_denied,
+        } => {
+            if historical_data_denied {
+                tracing::info!(%provider, "user did not allow historical data; backfill skipped");
+            }
+            Vec::new()
+        }
+    };
     for page in &pages {
         publish(state, &conn, page, &job.id, job.trace.clone()).await?;
     }

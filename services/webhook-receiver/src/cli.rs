@@ -11,8 +11,17 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
         Command::Serve => service_kit::cli::serve(build(settings).await?).await,
         Command::Migrate => service_kit::migrate(&settings.common.database).await,
         Command::Other(name, _) if name == "register-webhooks" => {
-            for (provider, n) in subscriptions::register_all(&settings).await? {
-                println!("{provider}: {n} subscriptions");
+            use secrecy::ExposeSecret;
+            for (provider, registered) in subscriptions::register_all(&settings).await? {
+                println!("{provider}: {} subscriptions", registered.subscriptions);
+                if let Some(secret) = registered.new_signing_secret {
+                    // Shown once by the provider: the operator stores it as a secret.
+                    println!(
+                        "{provider}: new signing secret (shown once), set WEARHOUSE__PROVIDERS__{}__WEBHOOK_SECRETS={}",
+                        provider.as_str().to_uppercase(),
+                        secret.expose_secret()
+                    );
+                }
             }
             Ok(())
         }

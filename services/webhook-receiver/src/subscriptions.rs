@@ -7,18 +7,16 @@ use providers::{HttpSender, HttpSenderConfig};
 
 use crate::Settings;
 
-/// Returns `(provider, subscriptions in place)` for each provider registered.
-pub async fn register_all(settings: &Settings) -> anyhow::Result<Vec<(Provider, usize)>> {
+/// Returns what was registered for each enabled provider.
+pub async fn register_all(
+    settings: &Settings,
+) -> anyhow::Result<Vec<(Provider, providers::RegisteredWebhooks)>> {
     service_kit::install_crypto_provider();
     let sender = HttpSender::new(HttpSenderConfig::default())?;
     let base = settings.webhooks.public_base_url.trim_end_matches('/');
     let mut done = Vec::new();
     for provider in providers::supported() {
         let Some(cfg) = settings.common.provider(provider) else {
-            continue;
-        };
-        let Some(token) = &cfg.webhook_verification_token else {
-            tracing::warn!(%provider, "no webhook_verification_token configured; skipping");
             continue;
         };
         let callback = format!("{base}/api/v1/providers/{provider}/webhooks");
@@ -29,9 +27,15 @@ pub async fn register_all(settings: &Settings) -> anyhow::Result<Vec<(Provider, 
             credentials: &credentials,
             sender: &sender,
         };
-        let n = providers::register_webhooks(provider, ctx, &callback, token).await?;
-        tracing::info!(%provider, subscriptions = n, %callback, "webhooks registered");
-        done.push((provider, n));
+        let registered = providers::register_webhooks(
+            provider,
+            ctx,
+            &callback,
+            cfg.webhook_verification_token.as_ref(),
+        )
+        .await?;
+        tracing::info!(%provider, subscriptions = registered.subscriptions, %callback, "webhooks registered");
+        done.push((provider, registered));
     }
     Ok(done)
 }

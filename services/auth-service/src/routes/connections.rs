@@ -99,8 +99,13 @@ pub async fn disconnect(
         if let Some(access) = tokens.access_token {
             match app_for_connection(state, provider, connection).await {
                 Ok(app) => {
-                    if let Err(e) =
-                        providers::disconnect(provider, provider_ctx(state, &app), &access).await
+                    if let Err(e) = providers::disconnect(
+                        provider,
+                        provider_ctx(state, &app),
+                        &access,
+                        connection.provider_user_id.as_deref(),
+                    )
+                    .await
                     {
                         tracing::warn!(%provider, connection_id = %connection.id, error = %e, "provider deregistration failed");
                     }
