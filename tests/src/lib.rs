@@ -16,6 +16,8 @@ use storage::test_support::TestDatabase;
 
 pub const WEBHOOK_VERIFICATION_TOKEN: &str = "e2e-verification-token";
 pub const REDIRECT_URI: &str = "http://127.0.0.1/app/connected";
+/// The secret token Garmin's portal callback URL carries (`?token=`).
+pub const GARMIN_URL_TOKEN: &str = "garmin-url-token-0123456789abcdef";
 pub const ADMIN_EMAIL: &str = "admin@e2e.example";
 pub const ADMIN_PASSWORD: &str = "correct-horse-battery-staple";
 
@@ -100,6 +102,47 @@ impl Stack {
             (
                 "providers.oura.webhook_verification_token",
                 WEBHOOK_VERIFICATION_TOKEN.to_owned(),
+            ),
+            ("providers.garmin.client_id", "wearhouse-local".to_owned()),
+            (
+                "providers.garmin.client_secret",
+                "wearhouse-local-secret".to_owned(),
+            ),
+            (
+                "providers.garmin.authorize_url",
+                format!("{}/garmin/oauth2Confirm", emulator.base_url()),
+            ),
+            (
+                "providers.garmin.token_url",
+                format!(
+                    "{}/garmin/di-oauth2-service/oauth/token",
+                    emulator.base_url()
+                ),
+            ),
+            (
+                "providers.garmin.api_base_url",
+                format!("{}/garmin", emulator.base_url()),
+            ),
+            (
+                "providers.garmin.webhook_secrets",
+                format!("[\"wearhouse-local:{GARMIN_URL_TOKEN}\"]"),
+            ),
+            ("providers.whoop.client_id", "wearhouse-local".to_owned()),
+            (
+                "providers.whoop.client_secret",
+                "wearhouse-local-secret".to_owned(),
+            ),
+            (
+                "providers.whoop.authorize_url",
+                format!("{}/whoop/oauth/oauth2/auth", emulator.base_url()),
+            ),
+            (
+                "providers.whoop.token_url",
+                format!("{}/whoop/oauth/oauth2/token", emulator.base_url()),
+            ),
+            (
+                "providers.whoop.api_base_url",
+                format!("{}/whoop/developer", emulator.base_url()),
             ),
             ("bootstrap.admin_email", ADMIN_EMAIL.to_owned()),
             ("bootstrap.admin_password", ADMIN_PASSWORD.to_owned()),
@@ -234,9 +277,15 @@ impl Stack {
     /// Connects `user_id` to the emulated Oura the way a browser would; returns the final
     /// redirect the user lands on.
     pub async fn connect_oura(&self, user_id: &str) -> reqwest::Url {
+        self.connect("oura", user_id).await
+    }
+
+    /// Connects `user_id` to the emulated `provider` the way a browser would (the emulator
+    /// auto-approves); asserts success and returns the URL the user lands on.
+    pub async fn connect(&self, provider: &str, user_id: &str) -> reqwest::Url {
         let resp: Value = self
             .get_json(&format!(
-                "{}/api/v1/oauth/oura/authorize?user_id={user_id}&redirect_uri={REDIRECT_URI}",
+                "{}/api/v1/oauth/{provider}/authorize?user_id={user_id}&redirect_uri={REDIRECT_URI}",
                 self.auth_url
             ))
             .await;
@@ -247,11 +296,18 @@ impl Stack {
         assert!(callback.starts_with(&self.auth_url), "callback {callback}");
         let done = self.http.get(&callback).send().await.unwrap();
         assert_eq!(done.status(), 303);
-        done.headers()["location"]
+        let landed: reqwest::Url = done.headers()["location"]
             .to_str()
             .unwrap()
             .parse()
-            .unwrap()
+            .unwrap();
+        assert!(
+            landed
+                .query_pairs()
+                .any(|(k, v)| k == "status" && v == "success"),
+            "connecting {provider} failed: {landed}"
+        );
+        landed
     }
 
     pub async fn get_json(&self, url: &str) -> Value {
