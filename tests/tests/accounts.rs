@@ -835,7 +835,7 @@ async fn consent_outcomes_reach_the_app_and_disconnect_wipes_tokens_and_reconnec
         "{landed}"
     );
 
-    // An expired state is refused.
+    // An expired state is refused, and the app hears about it on its own URL.
     let (_, started) = call(
         &stack,
         Method::GET,
@@ -857,7 +857,10 @@ async fn consent_outcomes_reach_the_app_and_disconnect_wipes_tokens_and_reconnec
         .send()
         .await
         .unwrap();
-    assert_eq!(back.status(), 400);
+    // The app hears about it on its own URL.
+    assert_eq!(back.status(), 303);
+    let landed = back.headers()["location"].to_str().unwrap();
+    assert!(landed.contains("error=invalid_state"), "{landed}");
 
     stack.connect_oura(&user).await;
     let (_, conns) = call(

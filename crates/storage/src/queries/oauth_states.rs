@@ -67,6 +67,20 @@ pub async fn take(
     Ok(row.filter(|s| s.expires_at > now))
 }
 
+/// Deletes and returns the state even when it has expired (the caller then knows where to send
+/// the user with `error=invalid_state`). `None` when unknown or already used.
+pub async fn take_any(
+    conn: &mut AsyncPgConnection,
+    state: &str,
+) -> Result<Option<OAuthState>, StorageError> {
+    Ok(diesel::delete(oauth_states::table)
+        .filter(oauth_states::state_hash.eq(hash_secret(state)))
+        .returning(OAuthState::as_returning())
+        .get_result(conn)
+        .await
+        .optional()?)
+}
+
 /// Removes expired states; returns how many.
 pub async fn purge_expired(
     conn: &mut AsyncPgConnection,

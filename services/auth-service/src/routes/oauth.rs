@@ -258,14 +258,23 @@ async fn callback(
         .as_deref()
         .ok_or_else(|| ApiError::bad_request("invalid_state", "Missing OAuth state"))?;
     let mut conn = state.db.conn().await?;
-    let saved = oauth_states::take(&mut conn, raw_state, Utc::now())
+    let saved = oauth_states::take_any(&mut conn, raw_state)
         .await?
-        .filter(|s| s.provider == provider.as_str())
         .ok_or_else(|| {
-            ApiError::bad_request("invalid_state", "OAuth state is unknown, used or expired")
+            ApiError::bad_request("invalid_state", "OAuth state is unknown or already used")
         })?;
     drop(conn);
     let redirect = saved.redirect_uri.clone();
+    // An expired state, or one issued for another provider: the app hears about it.
+    if saved.expires_at <= Utc::now() || saved.provider != provider.as_str() {
+        return finish(
+            redirect,
+            provider,
+            saved.user_id,
+            Err("invalid_state".into()),
+            None,
+        );
+    }
 
     if let Some(error) = &query.error {
         tracing::info!(%provider, %error, "provider declined the authorisation");
@@ -287,7 +296,18 @@ async fn callback(
         );
     };
     match connect(&state, provider, &saved, code).await {
-        Ok(()) => finish(redirect, provider, saved.user_id, Ok(()), None),
+        Ok(missing) if missing.is_empty() => {
+            finish(redirect, provider, saved.user_id, Ok(()), None)
+        }
+        // Connected, but with less than the integration needs: recorded on the connection's
+        // scope, and the app is told so it can ask the user again.
+        Ok(_) => finish(
+            redirect,
+            provider,
+            saved.user_id,
+            Err("missing_scopes".into()),
+            None,
+        ),
         Err(ConnectError::Provider(e)) => {
             tracing::warn!(%provider, error = %e, "code exchange failed");
             finish(
@@ -320,7 +340,7 @@ async fn connect(
     provider: Provider,
     saved: &oauth_states::OAuthState,
     code: &str,
-) -> Result<(), ConnectError> {
+) -> Result<Vec<String>, ConnectError> {
     let mut conn = state.db.conn().await.map_err(ApiError::from)?;
     let app = apps::for_integration(
         &state.settings.common,
@@ -373,7 +393,7 @@ async fn connect(
         tracing::info!(%provider, connection_id = %connection.id, ?missing, "user granted fewer scopes than requested");
     }
     tracing::info!(%provider, connection_id = %connection.id, "connection authorised");
-    Ok(())
+    Ok(missing)
 }
 
 /// Requested scopes the provider's token response does not list (when it lists any).
@@ -429,6 +449,27 @@ fn finish(
     Ok(HttpResponse::SeeOther()
         .insert_header((header::LOCATION, url.to_string()))
         .finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::missing_scopes;
+
+    #[test]
+    fn scopes_granted_below_the_request_are_reported() {
+        let requested = vec![
+            "daily".to_owned(),
+            "heartrate".to_owned(),
+            "workout".to_owned(),
+        ];
+        assert_eq!(
+            missing_scopes(&requested, Some("daily workout")),
+            vec!["heartrate"]
+        );
+        assert!(missing_scopes(&requested, Some("daily,heartrate,workout")).is_empty());
+        // A provider that does not echo scopes tells us nothing.
+        assert!(missing_scopes(&requested, None).is_empty());
+    }
 }
 
 #[derive(Debug, Deserialize)]
