@@ -26,6 +26,9 @@ secrets() {
       echo "ADMIN_PASSWORD=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')"
     } > "$RUN/secrets.env"
   fi
+  if ! grep -q GARMIN_URL_TOKEN "$RUN/secrets.env"; then
+    echo "GARMIN_URL_TOKEN=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')" >> "$RUN/secrets.env"
+  fi
   if ! grep -q JWT_SECRET "$RUN/secrets.env"; then
     echo "WEARHOUSE__SECURITY__JWT_SECRET=$(head -c 48 /dev/urandom | base64 | tr -d '\n')" >> "$RUN/secrets.env"
   fi
@@ -39,6 +42,22 @@ secrets() {
   export WEARHOUSE__PROVIDERS__OURA__AUTHORIZE_URL=http://127.0.0.1:9100/oura/oauth/authorize
   export WEARHOUSE__PROVIDERS__OURA__TOKEN_URL=http://127.0.0.1:9100/oura/oauth/token
   export WEARHOUSE__PROVIDERS__OURA__API_BASE_URL=http://127.0.0.1:9100/oura
+  # Every emulated provider: the default app of the deployment points at the emulator.
+  local emu=http://127.0.0.1:9100 p
+  for p in OURA GARMIN WHOOP POLAR; do
+    export "WEARHOUSE__PROVIDERS__${p}__CLIENT_ID=wearhouse-local"
+    export "WEARHOUSE__PROVIDERS__${p}__CLIENT_SECRET=wearhouse-local-secret"
+  done
+  export WEARHOUSE__PROVIDERS__GARMIN__AUTHORIZE_URL=$emu/garmin/oauth2Confirm
+  export WEARHOUSE__PROVIDERS__GARMIN__TOKEN_URL=$emu/garmin/di-oauth2-service/oauth/token
+  export WEARHOUSE__PROVIDERS__GARMIN__API_BASE_URL=$emu/garmin
+  export WEARHOUSE__PROVIDERS__GARMIN__WEBHOOK_SECRETS="wearhouse-local:$GARMIN_URL_TOKEN"
+  export WEARHOUSE__PROVIDERS__WHOOP__AUTHORIZE_URL=$emu/whoop/oauth/oauth2/auth
+  export WEARHOUSE__PROVIDERS__WHOOP__TOKEN_URL=$emu/whoop/oauth/oauth2/token
+  export WEARHOUSE__PROVIDERS__WHOOP__API_BASE_URL=$emu/whoop/developer
+  export WEARHOUSE__PROVIDERS__POLAR__AUTHORIZE_URL=$emu/polar/oauth2/authorization
+  export WEARHOUSE__PROVIDERS__POLAR__TOKEN_URL=$emu/polar/v2/oauth2/token
+  export WEARHOUSE__PROVIDERS__POLAR__API_BASE_URL=$emu/polar
   export WEARHOUSE__OAUTH__PUBLIC_BASE_URL=$BASE
   export WEARHOUSE__WEBHOOKS__PUBLIC_BASE_URL=$BASE
   export WEARHOUSE__POLLER__PUBLIC_BASE_URL=$BASE
@@ -91,7 +110,26 @@ up() {
   done
   wait_ready nginx "$BASE/health"
 
-  "$BIN/webhook-receiver" register-webhooks >> "$RUN/logs/register-webhooks.log" 2>&1
+  # Providers whose webhook URL is set in their developer portal: tell the emulator.
+  curl -fsS -o /dev/null -X POST -H 'content-type: application/json' \
+    -d "{\"url\":\"$BASE/api/v1/providers/garmin/webhooks?token=$GARMIN_URL_TOKEN\"}" http://127.0.0.1:9100/_emulator/garmin/webhook-target
+  curl -fsS -o /dev/null -X POST -H 'content-type: application/json' \
+    -d "{\"url\":\"$BASE/api/v1/providers/whoop/webhooks\"}" http://127.0.0.1:9100/_emulator/whoop/webhook-target
+  # Providers with a subscription API. Polar issues its signing secret once, at creation:
+  # keep it and restart the receiver with it.
+  local registered polar_secret
+  registered=$("$BIN/webhook-receiver" register-webhooks 2>> "$RUN/logs/register-webhooks.log")
+  echo "$registered" | grep -v "SECRETS=" >> "$RUN/logs/register-webhooks.log" || true
+  polar_secret=$(echo "$registered" | sed -nE 's/.*WEBHOOK_SECRETS=(.*)$/\1/p')
+  if [ -n "$polar_secret" ]; then
+    sed -i '/WEARHOUSE__PROVIDERS__POLAR__WEBHOOK_SECRETS/d' "$RUN/secrets.env"
+    echo "WEARHOUSE__PROVIDERS__POLAR__WEBHOOK_SECRETS=$polar_secret" >> "$RUN/secrets.env"
+    export WEARHOUSE__PROVIDERS__POLAR__WEBHOOK_SECRETS=$polar_secret
+    kill -TERM "$(cat "$RUN/pids/webhook-receiver.pid")" 2>/dev/null || true
+    for _ in $(seq 1 60); do alive webhook-receiver || break; sleep 0.5; done
+    start webhook-receiver 8002 "$BIN/webhook-receiver"
+    wait_ready webhook-receiver http://127.0.0.1:8002/health/ready
+  fi
   local seeded api_key user_id
   seeded=$("$BIN/auth-service" seed-demo --admin-email admin@wearhouse.local --admin-password "$ADMIN_PASSWORD" 2>> "$RUN/logs/seed.log")
   api_key=$(echo "$seeded" | json_field api_key)
@@ -130,6 +168,8 @@ Wearhouse is up at $BASE (demo credentials: $CREDS; logs: $RUN/logs/).
   curl -s -H "X-Open-Wearables-API-Key: \$KEY" "$BASE/api/v1/users/\$USER/timeseries?start_time=${end}T00:00:00Z&end_time=$(date -u -d '+1 day' +%F)T00:00:00Z&types=heart_rate"
   # Their workouts
   curl -s -H "X-Open-Wearables-API-Key: \$KEY" "$BASE/api/v1/users/\$USER/events/workouts?start_date=$start&end_date=$end"
+  # Connect the same user to another emulated provider (garmin, whoop or polar): open the URL
+  curl -s -H "X-Open-Wearables-API-Key: \$KEY" "$BASE/api/v1/oauth/whoop/authorize?user_id=\$USER"
   # Make Oura announce a new sleep through a signed webhook, then read sleep again
   curl -s -X POST http://127.0.0.1:9100/_emulator/oura/users/\$(curl -s -H "X-Open-Wearables-API-Key: \$KEY" $BASE/api/v1/users/\$USER/connections | sed -nE 's/.*"provider_user_id":"([^"]*)".*/\1/p')/sleep
 MSG

@@ -16,6 +16,20 @@ use secrecy::{ExposeSecret, SecretString};
 use storage::queries::{accounts, connections, users};
 use storage::test_support::TestDatabase;
 
+impl Fixture {
+    /// Stops the emulator and removes this test's queues and exchanges.
+    async fn finish(self) {
+        let amqp = &self.state.settings.common.amqp;
+        self.state.publisher.close().await;
+        if let Ok(conn) = messaging::connect(amqp, "tokens-cleanup").await
+            && let Ok(channel) = conn.create_channel().await
+        {
+            let _ = messaging::Topology::new(&amqp.prefix, amqp.delivery_limit).delete_all(&channel).await;
+        }
+        self.emulator.stop().await;
+    }
+}
+
 struct Fixture {
     state: Arc<State>,
     connection: uuid::Uuid,
@@ -186,7 +200,7 @@ async fn concurrent_refreshes_of_one_connection_spend_the_refresh_token_once() {
         old_refresh.expose_secret(),
         "the rotated refresh token was stored"
     );
-    f.emulator.stop().await;
+    f.finish().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -228,5 +242,5 @@ async fn a_refused_refresh_moves_the_connection_to_expired_with_a_reason() {
         (Some("active"), "expired")
     );
     assert!(last.2.contains("refresh"), "{}", last.2);
-    f.emulator.stop().await;
+    f.finish().await;
 }
