@@ -175,3 +175,43 @@ async fn whoop_backfills_by_fetching_and_a_signed_notification_adds_a_sleep() {
     assert_eq!(forged.status(), 401);
     stack.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_webhook_for_an_account_nobody_connected_is_acknowledged_counted_and_stored_nowhere() {
+    let stack = Stack::start().await;
+    let body = json!({"user_id": 424242, "id": "0b4f5e2c-1111-4f6f-9f1e-222222222222", "type": "sleep.updated", "trace_id": "t-1"}).to_string();
+    let ts = Utc::now().timestamp_millis().to_string();
+    let signature = providers::whoop::sign("wearhouse-local-secret", &ts, body.as_bytes());
+    let archived = stack.archived_payloads().await;
+    let resp = stack
+        .http
+        .post(format!(
+            "{}/api/v1/providers/whoop/webhooks",
+            stack.webhook_url
+        ))
+        .header("content-type", "application/json")
+        .header("X-WHOOP-Signature", signature)
+        .header("X-WHOOP-Signature-Timestamp", ts)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200, "acknowledged so WHOOP stops retrying");
+    let metric = r#"wearhouse_webhooks_unknown_account_total{provider="whoop",service="poller"} 1"#;
+    stack
+        .eventually("unknown-account metric", 20, || async {
+            let text = stack
+                .http
+                .get(format!("{}/metrics", stack.poller_url))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            text.contains(metric).then_some(())
+        })
+        .await;
+    assert_eq!(stack.archived_payloads().await, archived);
+    stack.stop().await;
+}

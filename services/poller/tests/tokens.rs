@@ -24,7 +24,9 @@ impl Fixture {
         if let Ok(conn) = messaging::connect(amqp, "tokens-cleanup").await
             && let Ok(channel) = conn.create_channel().await
         {
-            let _ = messaging::Topology::new(&amqp.prefix, amqp.delivery_limit).delete_all(&channel).await;
+            let _ = messaging::Topology::new(&amqp.prefix, amqp.delivery_limit)
+                .delete_all(&channel)
+                .await;
         }
         self.emulator.stop().await;
     }
