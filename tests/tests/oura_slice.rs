@@ -396,7 +396,7 @@ async fn bad_requests_get_json_4xx_never_5xx() {
             "not_found",
         ),
         (
-            format!("{a}/api/v1/oauth/garmin/authorize?user_id={user_id}"),
+            format!("{a}/api/v1/oauth/withings/authorize?user_id={user_id}"),
             400,
             "provider_not_configured",
         ),

@@ -215,3 +215,33 @@ async fn a_webhook_for_an_account_nobody_connected_is_acknowledged_counted_and_s
     assert_eq!(stack.archived_payloads().await, archived);
     stack.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_receiver_subscribes_to_oura_webhooks_by_itself_shortly_after_start() {
+    let stack = Stack::start().await;
+    let list = || async {
+        stack
+            .http
+            .get(format!(
+                "{}/oura/v2/webhook/subscription",
+                stack.emulator.base_url()
+            ))
+            .header("x-client-id", "wearhouse-local")
+            .header("x-client-secret", "wearhouse-local-secret")
+            .send()
+            .await
+            .unwrap()
+            .json::<Vec<Value>>()
+            .await
+            .unwrap()
+    };
+    let subs = stack
+        .eventually("oura subscriptions", 30, || async {
+            let subs = list().await;
+            (subs.len() == 9).then_some(subs)
+        })
+        .await;
+    let callback = format!("{}/api/v1/providers/oura/webhooks", stack.webhook_url);
+    assert!(subs.iter().all(|s| s["callback_url"] == callback.as_str()));
+    stack.stop().await;
+}

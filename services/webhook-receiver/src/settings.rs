@@ -13,6 +13,7 @@ pub struct WebhookSettings {
     pub max_body_bytes: usize,
     pub timestamp_tolerance_secs: u64,
     pub public_base_url: String,
+    pub maintain_subscriptions_every_hours: u64,
 }
 
 /// This service's defaults, layered on service-kit's common ones.

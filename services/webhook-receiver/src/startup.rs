@@ -36,6 +36,8 @@ pub async fn build(settings: Settings) -> anyhow::Result<Running> {
     let port = listener.local_addr()?.port();
     let http = settings.common.http.clone();
     let payload_limit = settings.webhooks.max_body_bytes;
+    let maintain_every_hours = settings.webhooks.maintain_subscriptions_every_hours;
+    let maintenance_settings = settings.clone();
     let state = web::Data::new(AppState {
         settings,
         publisher: publisher.clone(),
@@ -49,5 +51,16 @@ pub async fn build(settings: Settings) -> anyhow::Result<Running> {
             .app_data(web::PayloadConfig::new(payload_limit))
             .configure(routes::configure);
     })?;
-    Ok(Running::new(port, server, CancellationToken::new()).with_publisher(publisher))
+    let shutdown = CancellationToken::new();
+    let mut tasks = Vec::new();
+    if maintain_every_hours > 0 {
+        tasks.push(crate::subscriptions::spawn_maintenance(
+            maintenance_settings,
+            std::time::Duration::from_secs(maintain_every_hours * 3600),
+            shutdown.clone(),
+        ));
+    }
+    Ok(Running::new(port, server, shutdown)
+        .with_tasks(tasks)
+        .with_publisher(publisher))
 }
