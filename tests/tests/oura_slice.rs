@@ -88,7 +88,7 @@ async fn connecting_oura_backfills_and_signed_webhooks_add_and_revise_sleep_once
 
     // The 30-day backfill lands: a night of sleep per day, heart rate and workouts.
     let nights = stack
-        .eventually("backfilled sleep", 60, || async {
+        .eventually("backfilled sleep", 120, || async {
             let s = sleeps(&stack, &user_id).await;
             (s.len() >= 28).then_some(s)
         })
@@ -136,7 +136,7 @@ async fn connecting_oura_backfills_and_signed_webhooks_add_and_revise_sleep_once
     let bpm = samples[0]["value"].as_f64().unwrap();
     assert!((30.0..=220.0).contains(&bpm), "plausible bpm {bpm}");
     let workouts = stack
-        .eventually("backfilled workouts", 30, || async {
+        .eventually("backfilled workouts", 60, || async {
             let w = stack
                 .get_json(&format!(
                     "{}/api/v1/users/{user_id}/events/workouts?start_date={start}&end_date={end}",
@@ -168,7 +168,7 @@ async fn connecting_oura_backfills_and_signed_webhooks_add_and_revise_sleep_once
     let doc = emulator_post(&stack, &format!("/users/{oura_user}/sleep"), json!({})).await;
     let doc_id = doc["id"].as_str().unwrap().to_owned();
     let after_new = stack
-        .eventually("webhook sleep", 30, || async {
+        .eventually("webhook sleep", 60, || async {
             let s = sleeps(&stack, &user_id).await;
             (s.len() == before + 1).then_some(s)
         })
@@ -199,7 +199,7 @@ async fn connecting_oura_backfills_and_signed_webhooks_add_and_revise_sleep_once
     )
     .await;
     stack
-        .eventually("redelivered payload processed", 30, || async {
+        .eventually("redelivered payload processed", 60, || async {
             (stack.archived_payloads().await > archived).then_some(())
         })
         .await;
@@ -213,7 +213,7 @@ async fn connecting_oura_backfills_and_signed_webhooks_add_and_revise_sleep_once
     )
     .await;
     let revised = stack
-        .eventually("revised sleep", 30, || async {
+        .eventually("revised sleep", 60, || async {
             let s = sleeps(&stack, &user_id).await;
             s.into_iter().find(|s| {
                 s["start_time"]
@@ -242,13 +242,13 @@ async fn webhook_with_bad_signature_returns_401_and_nothing_is_stored() {
     stack.connect_oura(&user_id).await;
     let oura_user = oura_user_id(&stack, &user_id).await;
     stack
-        .eventually("backfill", 60, || async {
+        .eventually("backfill", 120, || async {
             (sleeps(&stack, &user_id).await.len() >= 28).then_some(())
         })
         .await;
     // Let the backfill finish draining before counting.
     let settled = stack
-        .eventually("archive settles", 30, || async {
+        .eventually("archive settles", 60, || async {
             let a = stack.archived_payloads().await;
             tokio::time::sleep(Duration::from_millis(700)).await;
             (stack.archived_payloads().await == a).then_some(a)

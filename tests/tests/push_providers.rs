@@ -77,7 +77,7 @@ async fn garmin_pushes_backfill_and_new_sleep_through_the_signed_webhook() {
 
     // The backfill is requested from Garmin, which pushes the history to our webhook.
     let backfilled = stack
-        .eventually("garmin backfill", 60, || async {
+        .eventually("garmin backfill", 180, || async {
             let s = sleeps(&stack, &user).await;
             (s.len() >= 20).then_some(s)
         })
@@ -113,7 +113,7 @@ async fn garmin_pushes_backfill_and_new_sleep_through_the_signed_webhook() {
             .count()
     };
     stack
-        .eventually("pushed sleep", 30, || async {
+        .eventually("pushed sleep", 180, || async {
             (at_start(sleeps(&stack, &user).await) == 1).then_some(())
         })
         .await;
@@ -142,7 +142,7 @@ async fn whoop_backfills_by_fetching_and_a_signed_notification_adds_a_sleep() {
     let user = stack.create_user("whoop-user").await;
     stack.connect("whoop", &user).await;
     stack
-        .eventually("whoop backfill", 60, || async {
+        .eventually("whoop backfill", 180, || async {
             (sleeps(&stack, &user).await.len() >= 20).then_some(())
         })
         .await;
@@ -156,7 +156,7 @@ async fn whoop_backfills_by_fetching_and_a_signed_notification_adds_a_sleep() {
     )
     .await;
     stack
-        .eventually("notified sleep", 30, || async {
+        .eventually("notified sleep", 120, || async {
             (sleeps(&stack, &user).await.len() == before + 1).then_some(())
         })
         .await;
