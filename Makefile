@@ -18,7 +18,7 @@ services:
 	@deploy/local/services.sh postgres rabbitmq
 
 test: services
-	$(CARGO) test --workspace --all-targets --locked
+	$(CARGO) test --workspace --all-targets --locked --no-fail-fast
 
 lint:
 	$(CARGO) fmt --all -- --check
