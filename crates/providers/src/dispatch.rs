@@ -35,10 +35,10 @@ macro_rules! with_provider {
                 let $api = &crate::polar::Polar;
                 $body
             }
-            // Provider::Strava => {
-            //     let $api = &crate::strava::Strava;
-            //     $body
-            // }
+            Provider::Strava => {
+                let $api = &crate::strava::Strava;
+                $body
+            }
             // Provider::Fitbit => {
             //     let $api = &crate::fitbit::Fitbit;
             //     $body
