@@ -231,6 +231,7 @@ pub async fn register_webhooks(
     ctx: OAuthContext<'_>,
     callback_url: &str,
     verification_token: Option<&SecretString>,
+    url_token: Option<&SecretString>,
 ) -> Result<RegisteredWebhooks, ProviderError> {
     let client_id = ctx.credentials.client_id.clone();
     let client_secret = ctx.credentials.client_secret.clone();
@@ -264,6 +265,19 @@ pub async fn register_webhooks(
             Ok(RegisteredWebhooks {
                 subscriptions: 1,
                 new_signing_secret: registration.signature_secret_key,
+            })
+        }
+        Provider::Strava => {
+            let verify = verification_token
+                .ok_or_else(|| ProviderError::InvalidResponse("strava needs webhook_verification_token".into()))?;
+            let token = url_token
+                .ok_or_else(|| ProviderError::InvalidResponse("strava needs webhook_secrets (the callback URL token)".into()))?;
+            let callback = crate::strava::subscriptions::callback_url_with_token(callback_url, token)?;
+            let client = crate::strava::subscriptions::SubscriptionClient::new(base, client_id, client_secret, ctx.sender.clone());
+            client.ensure(callback.as_str(), verify).await?;
+            Ok(RegisteredWebhooks {
+                subscriptions: 1,
+                new_signing_secret: None,
             })
         }
         _ => Ok(RegisteredWebhooks::default()),

@@ -73,6 +73,7 @@ async fn register(
             ctx,
             &callback,
             cfg.webhook_verification_token.as_ref(),
+            cfg.webhook_secrets.first(),
         )
         .await?;
         tracing::info!(%provider, subscriptions = registered.subscriptions, %callback, "webhooks registered");
