@@ -39,10 +39,10 @@ macro_rules! with_provider {
                 let $api = &crate::strava::Strava;
                 $body
             }
-            // Provider::Fitbit => {
-            //     let $api = &crate::fitbit::Fitbit;
-            //     $body
-            // }
+            Provider::Fitbit => {
+                let $api = &crate::fitbit::Fitbit;
+                $body
+            }
             // Provider::Withings => {
             //     let $api = &crate::withings::Withings;
             //     $body
