@@ -121,6 +121,15 @@ pub async fn disconnect(
     with_provider!(provider, api => api.disconnect(ctx, access_token).await, Err(unsupported(provider)))
 }
 
+/// How the provider expects its webhooks answered: the status for an accepted delivery and
+/// for a rejected one (Fitbit: 204 and 404; everyone else: 200 and 401).
+pub fn webhook_statuses(provider: Provider) -> (u16, u16) {
+    match provider {
+        Provider::Fitbit => (204, 404),
+        _ => (200, 401),
+    }
+}
+
 /// What syncing a window did.
 #[derive(Debug)]
 pub enum WindowSync {
@@ -268,12 +277,22 @@ pub async fn register_webhooks(
             })
         }
         Provider::Strava => {
-            let verify = verification_token
-                .ok_or_else(|| ProviderError::InvalidResponse("strava needs webhook_verification_token".into()))?;
-            let token = url_token
-                .ok_or_else(|| ProviderError::InvalidResponse("strava needs webhook_secrets (the callback URL token)".into()))?;
-            let callback = crate::strava::subscriptions::callback_url_with_token(callback_url, token)?;
-            let client = crate::strava::subscriptions::SubscriptionClient::new(base, client_id, client_secret, ctx.sender.clone());
+            let verify = verification_token.ok_or_else(|| {
+                ProviderError::InvalidResponse("strava needs webhook_verification_token".into())
+            })?;
+            let token = url_token.ok_or_else(|| {
+                ProviderError::InvalidResponse(
+                    "strava needs webhook_secrets (the callback URL token)".into(),
+                )
+            })?;
+            let callback =
+                crate::strava::subscriptions::callback_url_with_token(callback_url, token)?;
+            let client = crate::strava::subscriptions::SubscriptionClient::new(
+                base,
+                client_id,
+                client_secret,
+                ctx.sender.clone(),
+            );
             client.ensure(callback.as_str(), verify).await?;
             Ok(RegisteredWebhooks {
                 subscriptions: 1,

@@ -31,6 +31,7 @@ pub use dispatch::{
     DELETION_KIND, RegisteredWebhooks, WindowSync, answer_challenge, authorize_url, capabilities,
     connect, default_endpoints, default_scopes, disconnect, fetch_notified, fetch_window,
     normalize, parse_webhook, refresh, register_webhooks, supported, sync_window, verify_webhook,
+    webhook_statuses,
 };
 pub use error::{ProviderError, TransformError};
 pub use http::{HttpSender, HttpSenderConfig};

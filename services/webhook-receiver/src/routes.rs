@@ -55,7 +55,10 @@ fn reject(state: &AppState, provider: Provider, e: WebhookError) -> ApiError {
         .with_label_values(&[provider.as_str(), "rejected"])
         .inc();
     tracing::warn!(%provider, reason = %e, "webhook rejected");
-    ApiError::new(actix_web::http::StatusCode::UNAUTHORIZED, code, detail)
+    let (_, rejected) = providers::webhook_statuses(provider);
+    let status = actix_web::http::StatusCode::from_u16(rejected)
+        .unwrap_or(actix_web::http::StatusCode::UNAUTHORIZED);
+    ApiError::new(status, code, detail)
 }
 
 async fn receive(
@@ -127,7 +130,12 @@ async fn receive(
         .received
         .with_label_values(&[provider.as_str(), "accepted"])
         .inc();
-    Ok(HttpResponse::Ok().json(serde_json::json!({"status": "accepted", "id": payload.id})))
+    match providers::webhook_statuses(provider).0 {
+        204 => Ok(HttpResponse::NoContent().finish()),
+        _ => Ok(
+            HttpResponse::Ok().json(serde_json::json!({"status": "accepted", "id": payload.id}))
+        ),
+    }
 }
 
 async fn challenge(
@@ -151,6 +159,15 @@ async fn challenge(
             "missing_parameter",
             format!("Field required: {name}"),
         )),
-        Err(_) => Err(ApiError::unauthorized("Verification token does not match")),
+        Err(_) => {
+            let (_, rejected) = providers::webhook_statuses(provider);
+            let status = actix_web::http::StatusCode::from_u16(rejected)
+                .unwrap_or(actix_web::http::StatusCode::UNAUTHORIZED);
+            Err(ApiError::new(
+                status,
+                "unauthorized",
+                "Verification token does not match",
+            ))
+        }
     }
 }
