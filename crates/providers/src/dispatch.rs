@@ -43,10 +43,10 @@ macro_rules! with_provider {
                 let $api = &crate::fitbit::Fitbit;
                 $body
             }
-            // Provider::Withings => {
-            //     let $api = &crate::withings::Withings;
-            //     $body
-            // }
+            Provider::Withings => {
+                let $api = &crate::withings::Withings;
+                $body
+            }
             _ => $none,
         }
     };
