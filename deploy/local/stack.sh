@@ -44,7 +44,7 @@ secrets() {
   export WEARHOUSE__PROVIDERS__OURA__API_BASE_URL=http://127.0.0.1:9100/oura
   # Every emulated provider: the default app of the deployment points at the emulator.
   local emu=http://127.0.0.1:9100 p
-  for p in OURA GARMIN WHOOP POLAR; do
+  for p in OURA GARMIN WHOOP POLAR STRAVA FITBIT WITHINGS; do
     export "WEARHOUSE__PROVIDERS__${p}__CLIENT_ID=wearhouse-local"
     export "WEARHOUSE__PROVIDERS__${p}__CLIENT_SECRET=wearhouse-local-secret"
   done
@@ -58,6 +58,19 @@ secrets() {
   export WEARHOUSE__PROVIDERS__POLAR__AUTHORIZE_URL=$emu/polar/oauth2/authorization
   export WEARHOUSE__PROVIDERS__POLAR__TOKEN_URL=$emu/polar/v2/oauth2/token
   export WEARHOUSE__PROVIDERS__POLAR__API_BASE_URL=$emu/polar
+  export WEARHOUSE__PROVIDERS__STRAVA__AUTHORIZE_URL=$emu/strava/oauth/authorize
+  export WEARHOUSE__PROVIDERS__STRAVA__TOKEN_URL=$emu/strava/oauth/token
+  export WEARHOUSE__PROVIDERS__STRAVA__API_BASE_URL=$emu/strava/api/v3
+  export WEARHOUSE__PROVIDERS__STRAVA__WEBHOOK_VERIFICATION_TOKEN=$GARMIN_URL_TOKEN
+  export WEARHOUSE__PROVIDERS__STRAVA__WEBHOOK_SECRETS=$GARMIN_URL_TOKEN
+  export WEARHOUSE__PROVIDERS__FITBIT__CLIENT_ID=23WHLO  # Fitbit-style client id of the emulator
+  export WEARHOUSE__PROVIDERS__FITBIT__AUTHORIZE_URL=$emu/fitbit/oauth2/authorize
+  export WEARHOUSE__PROVIDERS__FITBIT__TOKEN_URL=$emu/fitbit/oauth2/token
+  export WEARHOUSE__PROVIDERS__FITBIT__API_BASE_URL=$emu/fitbit
+  export WEARHOUSE__PROVIDERS__FITBIT__WEBHOOK_VERIFICATION_TOKEN=$GARMIN_URL_TOKEN
+  export WEARHOUSE__PROVIDERS__WITHINGS__AUTHORIZE_URL=$emu/withings/oauth2_user/authorize2
+  export WEARHOUSE__PROVIDERS__WITHINGS__TOKEN_URL=$emu/withings/v2/oauth2
+  export WEARHOUSE__PROVIDERS__WITHINGS__API_BASE_URL=$emu/withings
   export WEARHOUSE__OAUTH__PUBLIC_BASE_URL=$BASE
   export WEARHOUSE__WEBHOOKS__PUBLIC_BASE_URL=$BASE
   export WEARHOUSE__POLLER__PUBLIC_BASE_URL=$BASE
@@ -115,6 +128,9 @@ up() {
     -d "{\"url\":\"$BASE/api/v1/providers/garmin/webhooks?token=$GARMIN_URL_TOKEN\"}" http://127.0.0.1:9100/_emulator/garmin/webhook-target
   curl -fsS -o /dev/null -X POST -H 'content-type: application/json' \
     -d "{\"url\":\"$BASE/api/v1/providers/whoop/webhooks\"}" http://127.0.0.1:9100/_emulator/whoop/webhook-target
+  curl -fsS -o /dev/null -X POST -H 'content-type: application/json' \
+    -d "{\"url\":\"$BASE/api/v1/providers/fitbit/webhooks\",\"verification_code\":\"$GARMIN_URL_TOKEN\"}" \
+    http://127.0.0.1:9100/_emulator/fitbit/webhook-target
   # Providers with a subscription API. Polar issues its signing secret once, at creation:
   # keep it and restart the receiver with it.
   local registered polar_secret
@@ -168,7 +184,8 @@ Wearhouse is up at $BASE (demo credentials: $CREDS; logs: $RUN/logs/).
   curl -s -H "X-Open-Wearables-API-Key: \$KEY" "$BASE/api/v1/users/\$USER/timeseries?start_time=${end}T00:00:00Z&end_time=$(date -u -d '+1 day' +%F)T00:00:00Z&types=heart_rate"
   # Their workouts
   curl -s -H "X-Open-Wearables-API-Key: \$KEY" "$BASE/api/v1/users/\$USER/events/workouts?start_date=$start&end_date=$end"
-  # Connect the same user to another emulated provider (garmin, whoop or polar): open the URL
+  # Connect the same user to another emulated provider (garmin, whoop, polar, strava, fitbit,
+  # withings): open the URL
   curl -s -H "X-Open-Wearables-API-Key: \$KEY" "$BASE/api/v1/oauth/whoop/authorize?user_id=\$USER"
   # Make Oura announce a new sleep through a signed webhook, then read sleep again
   curl -s -X POST http://127.0.0.1:9100/_emulator/oura/users/\$(curl -s -H "X-Open-Wearables-API-Key: \$KEY" $BASE/api/v1/users/\$USER/connections | sed -nE 's/.*"provider_user_id":"([^"]*)".*/\1/p')/sleep

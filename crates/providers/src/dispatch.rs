@@ -108,15 +108,23 @@ pub async fn refresh(
 }
 
 /// Deregisters the user at the provider / revokes our token. Some providers need the account
-/// id for that (Polar).
+/// id for that (Polar, Withings).
 pub async fn disconnect(
     provider: Provider,
     ctx: OAuthContext<'_>,
     access_token: &SecretString,
     account_id: Option<&str>,
 ) -> Result<(), ProviderError> {
-    if let (Provider::Polar, Some(id)) = (provider, account_id) {
-        return crate::polar::Polar.deregister(ctx, access_token, id).await;
+    match (provider, account_id) {
+        (Provider::Polar, Some(id)) => {
+            return crate::polar::Polar.deregister(ctx, access_token, id).await;
+        }
+        (Provider::Withings, Some(id)) => {
+            return crate::withings::Withings
+                .deregister(ctx, access_token, id)
+                .await;
+        }
+        _ => {}
     }
     with_provider!(provider, api => api.disconnect(ctx, access_token).await, Err(unsupported(provider)))
 }
