@@ -26,8 +26,9 @@ secrets() {
       echo "ADMIN_PASSWORD=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')"
     } > "$RUN/secrets.env"
   fi
-  if ! grep -q GARMIN_URL_TOKEN "$RUN/secrets.env"; then
-    echo "GARMIN_URL_TOKEN=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')" >> "$RUN/secrets.env"
+  # One local secret for the webhook URL tokens and verification codes of the emulated providers.
+  if ! grep -q LOCAL_WEBHOOK_TOKEN "$RUN/secrets.env"; then
+    echo "LOCAL_WEBHOOK_TOKEN=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')" >> "$RUN/secrets.env"
   fi
   if ! grep -q JWT_SECRET "$RUN/secrets.env"; then
     echo "WEARHOUSE__SECURITY__JWT_SECRET=$(head -c 48 /dev/urandom | base64 | tr -d '\n')" >> "$RUN/secrets.env"
@@ -51,7 +52,7 @@ secrets() {
   export WEARHOUSE__PROVIDERS__GARMIN__AUTHORIZE_URL=$emu/garmin/oauth2Confirm
   export WEARHOUSE__PROVIDERS__GARMIN__TOKEN_URL=$emu/garmin/di-oauth2-service/oauth/token
   export WEARHOUSE__PROVIDERS__GARMIN__API_BASE_URL=$emu/garmin
-  export WEARHOUSE__PROVIDERS__GARMIN__WEBHOOK_SECRETS="wearhouse-local:$GARMIN_URL_TOKEN"
+  export WEARHOUSE__PROVIDERS__GARMIN__WEBHOOK_SECRETS="wearhouse-local:$LOCAL_WEBHOOK_TOKEN"
   export WEARHOUSE__PROVIDERS__WHOOP__AUTHORIZE_URL=$emu/whoop/oauth/oauth2/auth
   export WEARHOUSE__PROVIDERS__WHOOP__TOKEN_URL=$emu/whoop/oauth/oauth2/token
   export WEARHOUSE__PROVIDERS__WHOOP__API_BASE_URL=$emu/whoop/developer
@@ -61,13 +62,13 @@ secrets() {
   export WEARHOUSE__PROVIDERS__STRAVA__AUTHORIZE_URL=$emu/strava/oauth/authorize
   export WEARHOUSE__PROVIDERS__STRAVA__TOKEN_URL=$emu/strava/oauth/token
   export WEARHOUSE__PROVIDERS__STRAVA__API_BASE_URL=$emu/strava/api/v3
-  export WEARHOUSE__PROVIDERS__STRAVA__WEBHOOK_VERIFICATION_TOKEN=$GARMIN_URL_TOKEN
-  export WEARHOUSE__PROVIDERS__STRAVA__WEBHOOK_SECRETS=$GARMIN_URL_TOKEN
+  export WEARHOUSE__PROVIDERS__STRAVA__WEBHOOK_VERIFICATION_TOKEN=$LOCAL_WEBHOOK_TOKEN
+  export WEARHOUSE__PROVIDERS__STRAVA__WEBHOOK_SECRETS=$LOCAL_WEBHOOK_TOKEN
   export WEARHOUSE__PROVIDERS__FITBIT__CLIENT_ID=23WHLO  # Fitbit-style client id of the emulator
   export WEARHOUSE__PROVIDERS__FITBIT__AUTHORIZE_URL=$emu/fitbit/oauth2/authorize
   export WEARHOUSE__PROVIDERS__FITBIT__TOKEN_URL=$emu/fitbit/oauth2/token
   export WEARHOUSE__PROVIDERS__FITBIT__API_BASE_URL=$emu/fitbit
-  export WEARHOUSE__PROVIDERS__FITBIT__WEBHOOK_VERIFICATION_TOKEN=$GARMIN_URL_TOKEN
+  export WEARHOUSE__PROVIDERS__FITBIT__WEBHOOK_VERIFICATION_TOKEN=$LOCAL_WEBHOOK_TOKEN
   export WEARHOUSE__PROVIDERS__WITHINGS__AUTHORIZE_URL=$emu/withings/oauth2_user/authorize2
   export WEARHOUSE__PROVIDERS__WITHINGS__TOKEN_URL=$emu/withings/v2/oauth2
   export WEARHOUSE__PROVIDERS__WITHINGS__API_BASE_URL=$emu/withings
@@ -125,11 +126,11 @@ up() {
 
   # Providers whose webhook URL is set in their developer portal: tell the emulator.
   curl -fsS -o /dev/null -X POST -H 'content-type: application/json' \
-    -d "{\"url\":\"$BASE/api/v1/providers/garmin/webhooks?token=$GARMIN_URL_TOKEN\"}" http://127.0.0.1:9100/_emulator/garmin/webhook-target
+    -d "{\"url\":\"$BASE/api/v1/providers/garmin/webhooks?token=$LOCAL_WEBHOOK_TOKEN\"}" http://127.0.0.1:9100/_emulator/garmin/webhook-target
   curl -fsS -o /dev/null -X POST -H 'content-type: application/json' \
     -d "{\"url\":\"$BASE/api/v1/providers/whoop/webhooks\"}" http://127.0.0.1:9100/_emulator/whoop/webhook-target
   curl -fsS -o /dev/null -X POST -H 'content-type: application/json' \
-    -d "{\"url\":\"$BASE/api/v1/providers/fitbit/webhooks\",\"verification_code\":\"$GARMIN_URL_TOKEN\"}" \
+    -d "{\"url\":\"$BASE/api/v1/providers/fitbit/webhooks\",\"verification_code\":\"$LOCAL_WEBHOOK_TOKEN\"}" \
     http://127.0.0.1:9100/_emulator/fitbit/webhook-target
   # Providers with a subscription API. Polar issues its signing secret once, at creation:
   # keep it and restart the receiver with it.

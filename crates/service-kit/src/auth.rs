@@ -313,9 +313,6 @@ pub fn profile_token(req: &HttpRequest) -> Result<SdkAuth, ApiError> {
     })
 }
 
-/// Kept for the routes written before developer JWTs existed.
-pub type ApiKeyAuth = TenantAuth;
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,7 +7,7 @@ pub mod timeseries;
 use actix_web::web;
 use serde::Serialize;
 use service_kit::ApiError;
-use service_kit::auth::ApiKeyAuth;
+use service_kit::auth::TenantAuth;
 use storage::Database;
 use uuid::Uuid;
 
@@ -56,7 +56,7 @@ impl Pagination {
 
 /// The user id of the path, if that user belongs to the caller's tenant (404 otherwise, so
 /// tenants cannot probe each other's user ids).
-pub async fn tenant_user(db: &Database, auth: ApiKeyAuth, raw: &str) -> Result<Uuid, ApiError> {
+pub async fn tenant_user(db: &Database, auth: TenantAuth, raw: &str) -> Result<Uuid, ApiError> {
     let id: Uuid = raw.parse().map_err(|_| {
         ApiError::bad_request("invalid_user_id", format!("Invalid user id: '{raw}'"))
     })?;

@@ -55,10 +55,14 @@ fn reject(state: &AppState, provider: Provider, e: WebhookError) -> ApiError {
         .with_label_values(&[provider.as_str(), "rejected"])
         .inc();
     tracing::warn!(%provider, reason = %e, "webhook rejected");
+    ApiError::new(rejected_status(provider), code, detail)
+}
+
+/// The status the provider expects for a webhook or handshake we refuse (401, Fitbit 404).
+fn rejected_status(provider: Provider) -> actix_web::http::StatusCode {
     let (_, rejected) = providers::webhook_statuses(provider);
-    let status = actix_web::http::StatusCode::from_u16(rejected)
-        .unwrap_or(actix_web::http::StatusCode::UNAUTHORIZED);
-    ApiError::new(status, code, detail)
+    actix_web::http::StatusCode::from_u16(rejected)
+        .unwrap_or(actix_web::http::StatusCode::UNAUTHORIZED)
 }
 
 async fn receive(
@@ -159,15 +163,10 @@ async fn challenge(
             "missing_parameter",
             format!("Field required: {name}"),
         )),
-        Err(_) => {
-            let (_, rejected) = providers::webhook_statuses(provider);
-            let status = actix_web::http::StatusCode::from_u16(rejected)
-                .unwrap_or(actix_web::http::StatusCode::UNAUTHORIZED);
-            Err(ApiError::new(
-                status,
-                "unauthorized",
-                "Verification token does not match",
-            ))
-        }
+        Err(_) => Err(ApiError::new(
+            rejected_status(provider),
+            "unauthorized",
+            "Verification token does not match",
+        )),
     }
 }

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use domain::SleepStage;
 use serde::Serialize;
 use service_kit::ApiError;
-use service_kit::auth::ApiKeyAuth;
+use service_kit::auth::TenantAuth;
 use storage::Database;
 use storage::queries::reads::{self, RangeQuery, SleepRow, StageRow, WorkoutRow};
 use uuid::Uuid;
@@ -124,7 +124,7 @@ fn sleep_json(row: SleepRow, stages: &[StageRow]) -> SleepSession {
 }
 
 async fn sleep(
-    auth: ApiKeyAuth,
+    auth: TenantAuth,
     db: web::Data<Database>,
     path: web::Path<String>,
     query: web::Query<Vec<(String, String)>>,
@@ -199,7 +199,7 @@ fn workout_json(row: WorkoutRow) -> Workout {
 }
 
 async fn workouts(
-    auth: ApiKeyAuth,
+    auth: TenantAuth,
     db: web::Data<Database>,
     path: web::Path<String>,
     query: web::Query<Vec<(String, String)>>,

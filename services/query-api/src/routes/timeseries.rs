@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, web};
 use domain::SeriesType;
 use serde::Serialize;
 use service_kit::ApiError;
-use service_kit::auth::ApiKeyAuth;
+use service_kit::auth::TenantAuth;
 use storage::Database;
 use storage::queries::reads::{self, RangeQuery, SampleKey};
 
@@ -81,7 +81,7 @@ fn parse_after(params: &Params) -> Result<Option<SampleKey>, ApiError> {
 }
 
 async fn timeseries(
-    auth: ApiKeyAuth,
+    auth: TenantAuth,
     db: web::Data<Database>,
     path: web::Path<String>,
     query: web::Query<Vec<(String, String)>>,
